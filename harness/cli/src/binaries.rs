@@ -1,0 +1,145 @@
+//! Finding the lesson binaries: building them with cargo first, unless told not to.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::failure::{Failure, Outcome};
+
+/// How to get the binaries: the cargo profile, and whether to build them first.
+#[derive(Debug, Clone, clap::Args)]
+pub struct BuildOptions {
+    /// Use the binaries already built; do not run cargo.
+    #[arg(long)]
+    pub no_build: bool,
+    /// Cargo profile to build and run: release for timings that mean something, dev for
+    /// a quick functional check.
+    #[arg(long, default_value = "release", value_name = "NAME")]
+    pub profile: String,
+}
+
+/// The repository's root, where the workspace's Cargo.toml is.
+pub fn workspace_root() -> PathBuf {
+    let cli_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = cli_dir.join("../..");
+    root.canonicalize().unwrap_or(root)
+}
+
+/// Paths to the named binaries, built first unless `--no-build`.
+pub fn locate(names: &[String], options: &BuildOptions) -> Outcome<HashMap<String, PathBuf>> {
+    if options.no_build {
+        find_built(names, &options.profile)
+    } else {
+        build(names, &options.profile)
+    }
+}
+
+/// Runs `cargo build` for just these binaries (cargo's own progress goes to the terminal)
+/// and takes their paths from cargo's JSON messages.
+fn build(names: &[String], profile: &str) -> Outcome<HashMap<String, PathBuf>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let manifest = workspace_root().join("Cargo.toml");
+    let mut command = Command::new(&cargo);
+    command
+        .args([
+            "build",
+            "--profile",
+            profile,
+            "--message-format=json-render-diagnostics",
+        ])
+        .arg("--manifest-path")
+        .arg(&manifest);
+    for name in names {
+        command.args(["--bin", name]);
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| Failure::failed(format!("cannot run {cargo}: {e}")))?;
+
+    let mut found = HashMap::new();
+    let stdout = child.stdout.take().expect("stdout is piped");
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|e| Failure::failed(format!("reading cargo's output: {e}")))?;
+        if let Some((name, path)) = executable_in(&line) {
+            if names.contains(&name) {
+                found.insert(name, path);
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| Failure::failed(format!("waiting for cargo: {e}")))?;
+    if !status.success() {
+        return Err(Failure::failed(format!(
+            "cargo build --profile {profile} failed (its messages are above)"
+        )));
+    }
+    match names.iter().find(|name| !found.contains_key(*name)) {
+        Some(missing) => Err(Failure::failed(format!(
+            "cargo built no binary named {missing}"
+        ))),
+        None => Ok(found),
+    }
+}
+
+/// The binary a `compiler-artifact` message of cargo announces, if any.
+fn executable_in(message: &str) -> Option<(String, PathBuf)> {
+    let message: serde_json::Value = serde_json::from_str(message).ok()?;
+    if message["reason"] != "compiler-artifact" {
+        return None;
+    }
+    let path = message["executable"].as_str()?;
+    let name = message["target"]["name"].as_str()?;
+    Some((name.to_string(), PathBuf::from(path)))
+}
+
+fn find_built(names: &[String], profile: &str) -> Outcome<HashMap<String, PathBuf>> {
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace_root().join("target"),
+    };
+    let profile_dir = match profile {
+        "dev" | "test" => "debug",
+        "bench" => "release",
+        other => other,
+    };
+    let mut found = HashMap::new();
+    for name in names {
+        let path = target
+            .join(profile_dir)
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        if !path.is_file() {
+            return Err(Failure::failed(format!(
+                "{} is not built: run `cargo build --profile {profile} --bin {name}`, or drop --no-build",
+                path.display()
+            )));
+        }
+        found.insert(name.clone(), path);
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_executables_from_cargo_messages() {
+        let artifact = r#"{"reason":"compiler-artifact","target":{"name":"pi","kind":["bin"]},"executable":"/t/release/pi"}"#;
+        assert_eq!(
+            executable_in(artifact),
+            Some(("pi".to_string(), PathBuf::from("/t/release/pi")))
+        );
+        let library =
+            r#"{"reason":"compiler-artifact","target":{"name":"rayon"},"executable":null}"#;
+        assert_eq!(executable_in(library), None);
+        assert_eq!(
+            executable_in(r#"{"reason":"build-finished","success":true}"#),
+            None
+        );
+        assert_eq!(executable_in("not json"), None);
+    }
+}

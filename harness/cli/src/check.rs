@@ -1,0 +1,256 @@
+//! `workbook check`: for a learner who has edited an exercise. Is the answer still right,
+//! on one thread and on many? Does it run in parallel yet?
+
+use workbook::registry::{Agreement, Lesson};
+use workbook::stats::{format_seconds, speedup};
+use workbook::{Record, Value};
+
+use crate::binaries::{BuildOptions, locate};
+use crate::compare::print_warnings;
+use crate::failure::{Failure, Outcome};
+use crate::options::{RunOptions, ThreadsOption, find_lesson};
+use crate::runner::{Progress, Run};
+use crate::table::Table;
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The lesson whose exercise you edited, e.g. pi
+    pub lesson: String,
+    #[command(flatten)]
+    pub threads: ThreadsOption,
+    #[command(flatten)]
+    pub run: RunOptions,
+    #[command(flatten)]
+    pub build: BuildOptions,
+}
+
+/// How an answer compares with the reference.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Right,
+    /// Equal to many digits but not to the bit, where the lesson asks for the bits.
+    NotSameBits(String),
+    Wrong(String),
+}
+
+/// Speedups below this are not told apart from noise.
+const PARALLEL: f64 = 1.3;
+const SLIGHTLY: f64 = 1.1;
+
+pub fn check(args: &CheckArgs) -> Outcome<()> {
+    let lesson = find_lesson(&args.lesson)?;
+    let threads = args.threads.threads()?;
+    let flags = args.run.lesson_flags(lesson);
+    let (exercise_bin, solution_bin) = (lesson.exercise_binary(), lesson.solution_binary());
+    let binaries = locate(&[exercise_bin.clone(), solution_bin.clone()], &args.build)?;
+    let run = |binary: &str, threads, variant| Run {
+        binary: &binaries[binary],
+        threads,
+        repeat: args.run.repeat,
+        warmup: args.run.warmup,
+        variant,
+        lesson_flags: &flags,
+    };
+
+    let mut progress = Progress::new(3);
+    progress.start("reference (solution)");
+    let (reference, _) =
+        run(&solution_bin, threads, Some(lesson.default_variant().name)).execute()?;
+    progress.finish_one("reference (solution)", &reference);
+    progress.start("your exercise, 1 thread");
+    let (one, _) = run(&exercise_bin, 1, None).execute()?;
+    progress.finish_one("your exercise, 1 thread", &one);
+    let label = format!("your exercise, {threads} threads");
+    progress.start(&label);
+    let (many, _) = run(&exercise_bin, threads, None).execute()?;
+    progress.finish_one(&label, &many);
+    progress.finish();
+
+    let rule = lesson.default_variant().agreement;
+    let verdicts = [
+        verdict(rule, &reference.answer_value(), &one.answer_value()),
+        verdict(rule, &reference.answer_value(), &many.answer_value()),
+    ];
+    println!(
+        "Checking your {} exercise (exercises/{}/src/main.rs) · {}\n",
+        lesson.name,
+        lesson.name,
+        one.describe_params()
+    );
+    let mut table = Table::new(&["run", "answer", "verdict", ">median"]);
+    table.row(vec![
+        "reference".into(),
+        reference.describe_answer(),
+        format!("{} on {threads} threads", solution_bin),
+        format_seconds(reference.summary().median),
+    ]);
+    for (record, verdict) in [&one, &many].into_iter().zip(&verdicts) {
+        table.row(vec![
+            threads_label(record.threads),
+            record.describe_answer(),
+            match verdict {
+                Verdict::Right => "right",
+                Verdict::NotSameBits(_) => "close, not the same bits",
+                Verdict::Wrong(_) => "WRONG",
+            }
+            .to_string(),
+            format_seconds(record.summary().median),
+        ]);
+    }
+    print!("{}", table.render());
+    println!();
+    let all_right = verdicts.iter().all(|v| *v == Verdict::Right);
+    println!(
+        "{}",
+        explain_answers(lesson, rule, &verdicts, &[&one, &many])
+    );
+    println!("{}", explain_speed(lesson, &one, &many, args.run.quick));
+    print_warnings([&reference, &one, &many].into_iter());
+    if all_right {
+        Ok(())
+    } else {
+        Err(Failure::failed("the exercise's answer is not right yet"))
+    }
+}
+
+fn threads_label(threads: usize) -> String {
+    match threads {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    }
+}
+
+fn verdict(rule: Agreement, reference: &Value, answer: &Value) -> Verdict {
+    match rule.check(reference, answer) {
+        Ok(()) => Verdict::Right,
+        Err(difference) => {
+            // Close to a billionth is a summation-order slip, not a wrong formula.
+            let loose = Agreement::Close {
+                abs: 0.0,
+                rel: 1e-9,
+            };
+            if rule == Agreement::Exact && loose.check(reference, answer).is_ok() {
+                Verdict::NotSameBits(difference)
+            } else {
+                Verdict::Wrong(difference)
+            }
+        }
+    }
+}
+
+fn explain_answers(
+    lesson: &Lesson,
+    rule: Agreement,
+    verdicts: &[Verdict],
+    runs: &[&Record],
+) -> String {
+    let mut text = String::new();
+    if verdicts.iter().all(|v| *v == Verdict::Right) {
+        text.push_str(&format!(
+            "Right: the same answer as the solution ({}) on 1 and on {} threads.",
+            rule.describe(),
+            runs[1].threads
+        ));
+    }
+    for (verdict, record) in verdicts.iter().zip(runs) {
+        let on = threads_label(record.threads);
+        match verdict {
+            Verdict::Right => {}
+            Verdict::NotSameBits(difference) => text.push_str(&format!(
+                "On {on}: nearly right, but this lesson asks for the same bits ({difference}). \
+                 Floating-point addition depends on its order: add the partial results in a \
+                 fixed order (e.g. collect them, then sum in order), not in whatever order \
+                 the threads finish.\n"
+            )),
+            Verdict::Wrong(difference) => text.push_str(&format!(
+                "On {on}: wrong ({difference}). Compare your changes with the starter \
+                 (git diff exercises/{}/) and read the hints in {}.\n",
+                lesson.name, lesson.text
+            )),
+        }
+    }
+    if runs.iter().any(|r| !r.answers_identical) {
+        text.push_str(
+            "Your answer changed from one run to the next: a data race, or a result that \
+             depends on which thread finishes first.\n",
+        );
+    }
+    text.trim_end().to_string()
+}
+
+fn explain_speed(lesson: &Lesson, one: &Record, many: &Record, quick: bool) -> String {
+    let (t1, tn) = (one.summary().median, many.summary().median);
+    let n = many.threads;
+    if n < 2 {
+        return "Only one thread: whether your code runs in parallel cannot be told. \
+                Try --threads 2 or more."
+            .to_string();
+    }
+    let s = speedup(t1, tn);
+    let times = format!(
+        "{} on {} against {} on 1 thread",
+        format_seconds(tn),
+        threads_label(n),
+        format_seconds(t1)
+    );
+    let mut text = if s >= PARALLEL {
+        format!(
+            "Parallel: {times}, {s:.2}x ({:.0}% of the ideal {n}x).",
+            100.0 * s / n as f64
+        )
+    } else if s >= SLIGHTLY {
+        format!(
+            "A little faster ({times}, {s:.2}x), far from the ideal {n}x: is most of the work \
+             still done on one thread?"
+        )
+    } else {
+        format!(
+            "Not parallel yet: {times}, {s:.2}x. The task is in {}.",
+            lesson.text
+        )
+    };
+    if n > many.machine.available_cpus {
+        text.push_str(&format!(
+            " (This machine lets you use {} CPUs, so no more than {}x is possible.)",
+            many.machine.available_cpus, many.machine.available_cpus
+        ));
+    }
+    if quick || tn < 1e-3 {
+        text.push_str(" Runs this short are mostly overhead: drop --quick for a fair measure.");
+    }
+    if !many.machine.build.is_release() {
+        text.push_str(" This was a debug build: its timings mean nothing.");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_tell_order_slips_from_wrong_answers() {
+        let pi = |v: f64| Value::Map(vec![("pi".into(), v.into())]);
+        let reference = pi(3.14159265358979);
+        assert_eq!(
+            verdict(Agreement::Exact, &reference, &reference),
+            Verdict::Right
+        );
+        assert!(matches!(
+            verdict(Agreement::Exact, &reference, &pi(3.1415926535897905)),
+            Verdict::NotSameBits(_)
+        ));
+        assert!(matches!(
+            verdict(Agreement::Exact, &reference, &pi(3.141592253589731)),
+            Verdict::Wrong(_)
+        ));
+        let close = Agreement::Close {
+            abs: 1e-12,
+            rel: 0.0,
+        };
+        assert_eq!(
+            verdict(close, &reference, &pi(3.1415926535897905)),
+            Verdict::Right
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! `workbook compare`: the serial exercise against the parallel solution, with the answers
+//! checked against each other under the lesson's rule.
+
+use workbook::Record;
+use workbook::stats::{format_seconds, speedup};
+
+use crate::binaries::{BuildOptions, locate};
+use crate::failure::{Failure, Outcome};
+use crate::options::{RunOptions, ThreadsOption, find_lesson, find_variants};
+use crate::runner::{Progress, Run};
+use crate::table::Table;
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The lesson, e.g. pi (see `workbook list`)
+    pub lesson: String,
+    /// The solution variant to run, or "all" [default: the lesson's first]
+    #[arg(long)]
+    pub variant: Option<String>,
+    #[command(flatten)]
+    pub threads: ThreadsOption,
+    #[command(flatten)]
+    pub run: RunOptions,
+    #[command(flatten)]
+    pub build: BuildOptions,
+}
+
+pub fn compare(args: &CompareArgs) -> Outcome<()> {
+    let lesson = find_lesson(&args.lesson)?;
+    let variants = find_variants(lesson, args.variant.as_deref())?;
+    let threads = args.threads.threads()?;
+    let lesson_flags = args.run.lesson_flags(lesson);
+    let (exercise_bin, solution_bin) = (lesson.exercise_binary(), lesson.solution_binary());
+    let binaries = locate(&[exercise_bin.clone(), solution_bin.clone()], &args.build)?;
+
+    let mut progress = Progress::new(1 + variants.len());
+    let run = |binary: &str, threads, variant| Run {
+        binary: &binaries[binary],
+        threads,
+        repeat: args.run.repeat,
+        warmup: args.run.warmup,
+        variant,
+        lesson_flags: &lesson_flags,
+    };
+    // The exercise is the serial baseline: one thread, whatever the machine has.
+    progress.start("exercise");
+    let (exercise, _) = run(&exercise_bin, 1, None).execute()?;
+    progress.finish_one("exercise", &exercise);
+    let mut solutions = Vec::new();
+    for variant in &variants {
+        let label = format!("solution {}", variant.name);
+        progress.start(&label);
+        let (record, _) = run(&solution_bin, threads, Some(variant.name)).execute()?;
+        progress.finish_one(&label, &record);
+        solutions.push((*variant, record));
+    }
+    progress.finish();
+
+    println!("{} · {}", lesson.title, exercise.describe_params());
+    println!(
+        "The serial exercise against the solution: median of {} runs after {} warm-up(s).\n",
+        exercise.seconds.len(),
+        exercise.warmup
+    );
+    let mut table = Table::new(&[
+        "run", ">threads", ">median", ">min", ">max", ">speedup", "answer",
+    ]);
+    table.row(row("exercise", &exercise, &exercise, "(reference)"));
+    let mut disagreements = Vec::new();
+    for (variant, record) in &solutions {
+        let verdict = match variant
+            .agreement
+            .check(&exercise.answer_value(), &record.answer_value())
+        {
+            Ok(()) => "agrees".to_string(),
+            Err(difference) => {
+                disagreements.push(format!("{}: {difference}", variant.name));
+                "DISAGREES".to_string()
+            }
+        };
+        table.row(row(
+            &format!("solution {}", variant.name),
+            record,
+            &exercise,
+            &verdict,
+        ));
+    }
+    print!("{}", table.render());
+    println!();
+    println!("  answer   {}", exercise.describe_answer());
+    for (variant, record) in &solutions {
+        if record.answer != exercise.answer {
+            println!(
+                "  {:<8} {} (must agree {})",
+                variant.name,
+                record.describe_answer(),
+                variant.agreement.describe()
+            );
+        }
+    }
+    println!("  machine  {}", exercise.machine.describe());
+    print_warnings(std::iter::once(&exercise).chain(solutions.iter().map(|(_, r)| r)));
+
+    if disagreements.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::failed(format!(
+            "the answers disagree: {}",
+            disagreements.join("; ")
+        )))
+    }
+}
+
+fn row(label: &str, record: &Record, serial: &Record, verdict: &str) -> Vec<String> {
+    let summary = record.summary();
+    vec![
+        label.to_string(),
+        record.threads.to_string(),
+        format_seconds(summary.median),
+        format_seconds(summary.min),
+        format_seconds(summary.max),
+        format!("{:.2}x", speedup(serial.summary().median, summary.median)),
+        verdict.to_string(),
+    ]
+}
+
+/// Each distinct warning once, after the results.
+pub fn print_warnings<'a>(records: impl Iterator<Item = &'a Record>) {
+    let mut seen: Vec<&str> = Vec::new();
+    for record in records {
+        if !record.answers_identical {
+            eprintln!(
+                "warning: {} {} gave different answers on different runs: a race, or a \
+                 sum whose order depends on the scheduling",
+                record.lesson, record.variant
+            );
+        }
+        for warning in &record.warnings {
+            if !seen.contains(&warning.as_str()) {
+                seen.push(warning);
+                eprintln!("warning: {warning}");
+            }
+        }
+    }
+}

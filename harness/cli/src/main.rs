@@ -1,0 +1,107 @@
+//! `workbook`: build, run, compare, sweep and check the workbook's lessons.
+//!
+//!     cargo run --release --bin workbook -- compare pi
+//!     cargo run --release --bin workbook -- sweep pi --threads 1,2,4
+//!     cargo run --release --bin workbook -- check pi
+
+mod binaries;
+mod check;
+mod compare;
+mod failure;
+mod options;
+mod plot;
+mod records;
+mod runner;
+mod sweep;
+mod table;
+
+use clap::{Parser, Subcommand};
+
+use crate::failure::Failure;
+use crate::table::Table;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "workbook",
+    version,
+    about = "Run the parallel Rust workbook's lessons: compare the serial exercise with the \
+             parallel solution, sweep thread counts, check your own solution."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+enum Commands {
+    /// List the lessons, their binaries and texts
+    List {
+        /// Print the README's lesson table instead
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Run a lesson's serial exercise and parallel solution, check that their answers
+    /// agree and show the speedup
+    Compare(compare::CompareArgs),
+    /// Run the solution at several thread counts against the serial exercise; write a
+    /// table, CSV, JSON and a speedup plot under results/
+    Sweep(sweep::SweepArgs),
+    /// Check your edited exercise: right answer on 1 and on N threads? Faster on N?
+    Check(check::CheckArgs),
+}
+
+fn main() {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => exit_on_clap_error(error),
+    };
+    let outcome = match &cli.command {
+        Commands::List { markdown } => {
+            list(*markdown);
+            Ok(())
+        }
+        Commands::Compare(args) => compare::compare(args),
+        Commands::Sweep(args) => sweep::sweep(args),
+        Commands::Check(args) => check::check(args),
+    };
+    if let Err(Failure { code, message }) = outcome {
+        eprintln!("workbook: error: {message}");
+        std::process::exit(code);
+    }
+}
+
+/// Help and version print in full; a usage mistake is one line and exit code 2.
+fn exit_on_clap_error(error: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => error.exit(),
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => error.exit(),
+        _ => {
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or("bad command line");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("workbook: error: {first} (see --help)");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn list(markdown: bool) {
+    if markdown {
+        print!("{}", workbook::registry::markdown_table());
+        return;
+    }
+    let mut table = Table::new(&["lesson", "starter", "solution", "variants", "text"]);
+    for lesson in workbook::LESSONS {
+        let variants: Vec<_> = lesson.variants.iter().map(|v| v.name).collect();
+        table.row(vec![
+            lesson.name.to_string(),
+            lesson.exercise_binary(),
+            lesson.solution_binary(),
+            variants.join(", "),
+            lesson.text.to_string(),
+        ]);
+    }
+    print!("{}", table.render());
+    println!("\nRun one with: cargo run --release --bin workbook -- compare <lesson>");
+}

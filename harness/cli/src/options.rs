@@ -1,0 +1,83 @@
+//! Options shared by the commands that run lessons.
+
+use workbook::registry::{Lesson, Variant};
+use workbook::{flags::MAX_THREADS, lesson, machine::default_threads};
+
+use crate::failure::{Failure, Outcome};
+
+/// The `--threads` of commands that run the solution at one thread count.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ThreadsOption {
+    /// Threads for the parallel runs [default: SLURM_CPUS_PER_TASK, else every CPU]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
+    pub threads: Option<u64>,
+}
+
+impl ThreadsOption {
+    pub fn threads(&self) -> Outcome<usize> {
+        match self.threads {
+            Some(threads) => Ok(threads as usize),
+            None => default_threads().map_err(Failure::usage),
+        }
+    }
+}
+
+/// How to run a lesson's binaries.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunOptions {
+    /// Timed runs of each binary [default: the lesson's]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: Option<u32>,
+    /// Untimed runs before them [default: the lesson's]
+    #[arg(long)]
+    pub warmup: Option<u32>,
+    /// Use the lesson's small test sizes: a functional check that takes a moment
+    #[arg(long)]
+    pub quick: bool,
+    /// The lesson's own flags, after `--`, e.g. `workbook compare pi -- --n 1e8`
+    #[arg(last = true, value_name = "LESSON FLAGS")]
+    pub lesson_flags: Vec<String>,
+}
+
+impl RunOptions {
+    /// The flags passed to the lesson binaries: the quick sizes if asked for, then the
+    /// user's own (which win, coming last).
+    pub fn lesson_flags(&self, lesson: &Lesson) -> Vec<String> {
+        let mut flags = if self.quick {
+            lesson.quick_flags()
+        } else {
+            Vec::new()
+        };
+        flags.extend(self.lesson_flags.iter().cloned());
+        flags
+    }
+}
+
+pub fn find_lesson(name: &str) -> Outcome<&'static Lesson> {
+    lesson(name).ok_or_else(|| {
+        let names: Vec<_> = workbook::LESSONS.iter().map(|l| l.name).collect();
+        Failure::usage(format!(
+            "no lesson named '{name}' (lessons: {})",
+            names.join(", ")
+        ))
+    })
+}
+
+/// The variants `--variant` names: one, "all", or the default when not given.
+pub fn find_variants(
+    lesson: &'static Lesson,
+    name: Option<&str>,
+) -> Outcome<Vec<&'static Variant>> {
+    match name {
+        None => Ok(vec![lesson.default_variant()]),
+        Some("all") => Ok(lesson.variants.iter().collect()),
+        Some(name) => lesson.variant(name).map(|v| vec![v]).ok_or_else(|| {
+            let names: Vec<_> = lesson.variants.iter().map(|v| v.name).collect();
+            Failure::usage(format!(
+                "lesson {} has no variant '{name}' (variants: {}, or all)",
+                lesson.name,
+                names.join(", ")
+            ))
+        }),
+    }
+}

@@ -1,0 +1,202 @@
+//! PNG plots of sweeps: speedup against threads (with the ideal line), and time against a
+//! lesson flag such as the number of chunks.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::prelude::*;
+
+const WIDTH: u32 = 900;
+const HEIGHT: u32 = 600;
+
+/// One line on a plot.
+pub struct Series {
+    pub label: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// The fonts plotters draws text with: DejaVu Sans, built in, so that a plot looks the
+/// same on a laptop and on a compute node without fonts installed.
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // The font is valid TrueType, shipped inside the dejavu crate.
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+    });
+}
+
+fn colour(index: usize) -> RGBColor {
+    // Colour-blind-safe (Okabe-Ito) colours.
+    const COLOURS: [RGBColor; 7] = [
+        RGBColor(0, 114, 178),
+        RGBColor(213, 94, 0),
+        RGBColor(0, 158, 115),
+        RGBColor(204, 121, 167),
+        RGBColor(230, 159, 0),
+        RGBColor(86, 180, 233),
+        RGBColor(0, 0, 0),
+    ];
+    COLOURS[index % COLOURS.len()]
+}
+
+/// Speedup against threads, one line per series, the ideal speedup as a grey diagonal and
+/// the number of CPUs as a dashed vertical line.
+pub fn speedup_plot(
+    path: &Path,
+    title: &str,
+    caption: &str,
+    series: &[Series],
+    cpus: usize,
+) -> Result<(), String> {
+    let max_threads = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .fold(1.0, f64::max);
+    let max_speedup = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .filter(|s| s.is_finite())
+        .fold(max_threads, f64::max);
+    draw(path, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..max_threads * 1.05 + 0.5, 0.0..max_speedup * 1.1)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("threads    ({caption})"))
+            .y_desc("speedup over the serial exercise")
+            .x_label_formatter(&|x| {
+                if x.fract() == 0.0 {
+                    format!("{x:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .light_line_style(WHITE)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let grey = RGBColor(150, 150, 150);
+        chart
+            .draw_series(LineSeries::new(
+                [(1.0, 1.0), (max_threads, max_threads)],
+                grey.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?
+            .label("ideal: speedup = threads")
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], grey.stroke_width(2)));
+        let cpus = cpus as f64;
+        if cpus <= max_threads {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(cpus, 0.0), (cpus, max_speedup * 1.1)],
+                    6,
+                    4,
+                    grey.into(),
+                ))
+                .map_err(|e| e.to_string())?
+                .label(format!("{cpus} CPUs on this machine"))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], grey));
+        }
+        draw_series(&mut chart, series)?;
+        finish_legend(&mut chart)
+    })
+}
+
+/// Time against a lesson flag (log-log when the values span two decades or more).
+pub fn time_plot(path: &Path, title: &str, x_label: &str, series: &[Series]) -> Result<(), String> {
+    let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let ys = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let (x_min, x_max) = xs.fold((f64::MAX, f64::MIN), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    let (y_min, y_max) = ys.fold((f64::MAX, f64::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
+    if !(x_min > 0.0 && y_min > 0.0) {
+        return Err("a time plot needs positive values".to_string());
+    }
+    let x_range = (x_min / 1.5)..(x_max * 1.5);
+    let y_range = (y_min / 1.5)..(y_max * 1.5);
+    draw(path, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x_range.log_scale(), y_range.log_scale())
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(x_label)
+            .y_desc("median time")
+            .y_label_formatter(&|s| workbook::stats::format_seconds(*s))
+            .light_line_style(WHITE)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        draw_series(&mut chart, series)?;
+        finish_legend(&mut chart)
+    })
+}
+
+fn draw_series<'a, DB: DrawingBackend + 'a, CT: CoordTranslate<From = (f64, f64)>>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    series: &[Series],
+) -> Result<(), String> {
+    for (index, line) in series.iter().enumerate() {
+        let colour = colour(index);
+        chart
+            .draw_series(LineSeries::new(line.points.clone(), colour.stroke_width(2)))
+            .map_err(|e| e.to_string())?
+            .label(line.label.clone())
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
+        chart
+            .draw_series(
+                line.points
+                    .iter()
+                    .map(|&p| Circle::new(p, 4, colour.filled())),
+            )
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn finish_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+/// Draws into an RGB buffer and writes it as a PNG.
+fn draw(
+    path: &Path,
+    paint: impl FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<(), String>,
+) -> Result<(), String> {
+    register_font();
+    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        paint(&root)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    write_png(path, &pixels).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+fn write_png(path: &Path, rgb: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, WIDTH, HEIGHT);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(rgb)?;
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! Running one lesson binary with `--json` and reading its record.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::Command;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use workbook::Record;
+use workbook::stats::format_seconds;
+
+use crate::failure::{Failure, Outcome};
+use crate::records::parse_record;
+
+/// One run of a lesson binary.
+#[derive(Debug, Clone)]
+pub struct Run<'a> {
+    pub binary: &'a Path,
+    pub threads: usize,
+    pub repeat: Option<u32>,
+    pub warmup: Option<u32>,
+    /// Solutions only.
+    pub variant: Option<&'a str>,
+    /// The lesson's own flags, passed through unchanged.
+    pub lesson_flags: &'a [String],
+}
+
+impl Run<'_> {
+    pub fn execute(&self) -> Outcome<(Record, String)> {
+        let mut command = Command::new(self.binary);
+        command.args(["--json", "--threads", &self.threads.to_string()]);
+        if let Some(repeat) = self.repeat {
+            command.args(["--repeat", &repeat.to_string()]);
+        }
+        if let Some(warmup) = self.warmup {
+            command.args(["--warmup", &warmup.to_string()]);
+        }
+        if let Some(variant) = self.variant {
+            command.args(["--variant", variant]);
+        }
+        command.args(self.lesson_flags);
+
+        let name = self.binary.file_name().map_or_else(
+            || self.binary.display().to_string(),
+            |n| n.to_string_lossy().to_string(),
+        );
+        let output = command
+            .output()
+            .map_err(|e| Failure::failed(format!("cannot run {}: {e}", self.binary.display())))?;
+        if !output.status.success() {
+            return Err(child_failure(&name, output.status.code(), &output.stderr));
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let line = stdout
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("");
+        let record = parse_record(line)
+            .map_err(|e| Failure::failed(format!("{name} printed no usable record: {e}")))?;
+        Ok((record, line.to_string()))
+    }
+}
+
+/// The child's own one-line error, passed on; a bad flag stays a usage error (exit 2).
+fn child_failure(name: &str, code: Option<i32>, stderr: &[u8]) -> Failure {
+    let stderr = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
+    let panic = lines.iter().position(|line| line.contains(" panicked at "));
+    let own_prefix = format!("{name}: error: ");
+    let message = match (panic, lines.last()) {
+        // A panic prints where, then what: keep both, drop the backtrace.
+        (Some(at), _) => {
+            let what = lines.get(at + 1).map_or("", |line| line.trim());
+            format!("{name} panicked: {what} ({})", lines[at].trim())
+        }
+        (None, Some(line)) => match line.strip_prefix(&own_prefix) {
+            Some(rest) => format!("{name}: {rest}"),
+            None => format!("{name} failed: {line}"),
+        },
+        (None, None) => format!("{name} failed with exit code {code:?} and no message"),
+    };
+    match code {
+        Some(2) => Failure::usage(message),
+        _ => Failure::failed(message),
+    }
+}
+
+/// Progress through a series of runs: a bar on a terminal, a plain line per run in a
+/// batch job or a pipe.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    total: usize,
+    done: usize,
+}
+
+impl Progress {
+    pub fn new(total: usize) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total as u64);
+            let style = ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: 0,
+        }
+    }
+
+    pub fn start(&self, label: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(label.to_string());
+        }
+    }
+
+    pub fn finish_one(&mut self, label: &str, record: &Record) {
+        self.done += 1;
+        let median = format_seconds(record.summary().median);
+        match &self.bar {
+            Some(bar) => bar.inc(1),
+            None => eprintln!("[{}/{}] {label}: {median}", self.done, self.total),
+        }
+    }
+
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn child_errors_are_passed_on_in_one_line() {
+        let usage = child_failure("pi", Some(2), b"pi: error: --n: expected a number\n");
+        assert_eq!(
+            (usage.code, usage.message.as_str()),
+            (2, "pi: --n: expected a number")
+        );
+        let crash = child_failure(
+            "pi",
+            Some(101),
+            b"thread 'main' panicked at src/main.rs:5:9:\nindex out of bounds\nnote: run with RUST_BACKTRACE=1\n",
+        );
+        assert_eq!(
+            (crash.code, crash.message.as_str()),
+            (
+                1,
+                "pi panicked: index out of bounds (thread 'main' panicked at src/main.rs:5:9:)"
+            )
+        );
+        let silent = child_failure("pi", None, b"");
+        assert_eq!(silent.code, 1);
+    }
+}

@@ -1,0 +1,639 @@
+//! `workbook sweep`: the solution at several thread counts (and, with `--vary`, several
+//! values of one lesson flag) against the serial exercise. Writes the raw records, a CSV,
+//! a JSON summary, a markdown table and PNG plots into one folder under `results/`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use workbook::flags::MAX_THREADS;
+use workbook::params::parse_count;
+use workbook::registry::{Lesson, Variant};
+use workbook::stats::{efficiency, format_seconds, karp_flatt, speedup};
+use workbook::{Record, machine::available_cpus};
+
+use crate::binaries::{BuildOptions, locate, workspace_root};
+use crate::compare::print_warnings;
+use crate::failure::{Failure, Outcome};
+use crate::options::{RunOptions, find_lesson, find_variants};
+use crate::plot::{Series, speedup_plot, time_plot};
+use crate::runner::{Progress, Run};
+use crate::table::Table;
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The lesson, e.g. pi (see `workbook list`)
+    pub lesson: String,
+    /// Thread counts for the solution, e.g. 1,2,4,8 [default: 1, 2, 4, ... up to the CPUs]
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
+    pub threads: Vec<u64>,
+    /// Also sweep one lesson flag, e.g. chunks=1,10,100,1000
+    #[arg(long, value_name = "FLAG=V1,V2,...")]
+    pub vary: Option<String>,
+    /// The solution variant to sweep [default: the lesson's first]
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Folder to write the results folder into [default: results/ in the workbook]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunOptions,
+    #[command(flatten)]
+    pub build: BuildOptions,
+}
+
+/// One solution run and how it compares with the serial exercise at the same flags.
+pub struct Row {
+    /// The value of the `--vary` flag, if any.
+    pub vary: Option<String>,
+    pub threads: usize,
+    pub solution: Record,
+    pub serial_median: f64,
+    pub speedup: f64,
+    /// Against the solution's own one-thread time, when 1 is in the sweep.
+    pub self_speedup: Option<f64>,
+    pub efficiency: f64,
+    pub karp_flatt: Option<f64>,
+    /// Estimated cost of one task, when the varied flag is the lesson's task count.
+    pub overhead_per_task: Option<f64>,
+    pub agreement: Result<(), String>,
+}
+
+/// The sweep's plan: which flag to vary over which values.
+struct Vary {
+    name: String,
+    values: Vec<String>,
+}
+
+pub fn sweep(args: &SweepArgs) -> Outcome<()> {
+    let lesson = find_lesson(&args.lesson)?;
+    let variant = find_variants(lesson, args.variant.as_deref())?;
+    let [variant] = variant[..] else {
+        return Err(Failure::usage("sweep runs one variant at a time"));
+    };
+    let threads = thread_counts(&args.threads);
+    let vary = args
+        .vary
+        .as_deref()
+        .map(|text| parse_vary(lesson, text))
+        .transpose()?;
+    let (exercise_bin, solution_bin) = (lesson.exercise_binary(), lesson.solution_binary());
+    let binaries = locate(&[exercise_bin.clone(), solution_bin.clone()], &args.build)?;
+
+    let values: Vec<Option<&str>> = match &vary {
+        Some(vary) => vary.values.iter().map(|v| Some(v.as_str())).collect(),
+        None => vec![None],
+    };
+    let mut progress = Progress::new(values.len() * (1 + threads.len()));
+    let mut baselines = Vec::new();
+    let mut runs = Vec::new();
+    let mut raw_lines = Vec::new();
+    for value in &values {
+        let mut flags = args.run.lesson_flags(lesson);
+        if let (Some(vary), Some(value)) = (&vary, value) {
+            flags.extend([format!("--{}", vary.name), value.to_string()]);
+        }
+        let at = value.map_or(String::new(), |v| {
+            format!(" {}={v}", vary.as_ref().map_or("", |v| &v.name))
+        });
+        let run = |binary: &str, threads, variant| Run {
+            binary: &binaries[binary],
+            threads,
+            repeat: args.run.repeat,
+            warmup: args.run.warmup,
+            variant,
+            lesson_flags: &flags,
+        };
+        let label = format!("exercise{at}");
+        progress.start(&label);
+        let (baseline, line) = run(&exercise_bin, 1, None).execute()?;
+        progress.finish_one(&label, &baseline);
+        raw_lines.push(line);
+        for &p in &threads {
+            let label = format!("{} threads={p}{at}", variant.name);
+            progress.start(&label);
+            let (record, line) = run(&solution_bin, p, Some(variant.name)).execute()?;
+            progress.finish_one(&label, &record);
+            raw_lines.push(line);
+            runs.push((value.map(str::to_string), record));
+        }
+        baselines.push((value.map(str::to_string), baseline));
+    }
+    progress.finish();
+
+    let rows = analyse(
+        lesson,
+        variant,
+        vary.as_ref().map(|v| v.name.as_str()),
+        &baselines,
+        runs,
+    );
+    let folder = output_folder(
+        args.out.as_deref(),
+        lesson,
+        variant,
+        vary.as_ref(),
+        &baselines[0].1,
+    )?;
+    let markdown = write_outputs(
+        &folder,
+        lesson,
+        variant,
+        vary.as_ref(),
+        &baselines,
+        &rows,
+        &raw_lines,
+    )?;
+    print!("{markdown}");
+    println!("\nWritten to {}/", folder.display());
+    print_warnings(
+        baselines
+            .iter()
+            .map(|(_, r)| r)
+            .chain(rows.iter().map(|r| &r.solution)),
+    );
+
+    let disagreements: Vec<String> = rows
+        .iter()
+        .filter_map(|row| {
+            row.agreement
+                .as_ref()
+                .err()
+                .map(|e| format!("{} threads: {e}", row.threads))
+        })
+        .collect();
+    if disagreements.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::failed(format!(
+            "the answers disagree: {}",
+            disagreements.join("; ")
+        )))
+    }
+}
+
+/// 1, 2, 4, ... up to the CPUs this process may use, and that number itself.
+fn thread_counts(asked: &[u64]) -> Vec<usize> {
+    if !asked.is_empty() {
+        return asked.iter().map(|&t| t as usize).collect();
+    }
+    let cpus = available_cpus();
+    let mut counts: Vec<usize> = std::iter::successors(Some(1), |t| Some(t * 2))
+        .take_while(|&t| t <= cpus)
+        .collect();
+    if counts.last() != Some(&cpus) {
+        counts.push(cpus);
+    }
+    counts
+}
+
+fn parse_vary(lesson: &Lesson, text: &str) -> Outcome<Vary> {
+    let usage = || {
+        Failure::usage(format!(
+            "--vary expects FLAG=V1,V2,... (e.g. chunks=1,10,100), got '{text}'"
+        ))
+    };
+    let (name, list) = text.split_once('=').ok_or_else(usage)?;
+    let name = name.trim_start_matches("--");
+    if lesson.param(name).is_none() {
+        let names: Vec<_> = lesson.params.iter().map(|p| p.name).collect();
+        return Err(Failure::usage(format!(
+            "--vary: lesson {} has no flag --{name} (its flags: {})",
+            lesson.name,
+            names.join(", ")
+        )));
+    }
+    let values: Vec<String> = list
+        .split(',')
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if values.is_empty() {
+        return Err(usage());
+    }
+    Ok(Vary {
+        name: name.to_string(),
+        values,
+    })
+}
+
+/// Speedups, efficiencies, serial fractions and task overheads for every run.
+fn analyse(
+    lesson: &Lesson,
+    variant: &Variant,
+    vary_name: Option<&str>,
+    baselines: &[(Option<String>, Record)],
+    runs: Vec<(Option<String>, Record)>,
+) -> Vec<Row> {
+    let cpus = available_cpus();
+    let varies_tasks = vary_name.is_some() && vary_name == lesson.tasks;
+    let serial_of = |value: &Option<String>| {
+        &baselines
+            .iter()
+            .find(|(v, _)| v == value)
+            .expect("a baseline per value")
+            .1
+    };
+    let one_thread_of = |value: &Option<String>, runs: &[(Option<String>, Record)]| {
+        runs.iter()
+            .find(|(v, r)| v == value && r.threads == 1)
+            .map(|(_, r)| r.summary().median)
+    };
+    let mut rows = Vec::new();
+    for (value, record) in &runs {
+        let serial = serial_of(value);
+        let median = record.summary().median;
+        let s = speedup(serial.summary().median, median);
+        let overhead_per_task = if varies_tasks {
+            task_overhead(value, record.threads, cpus, &runs)
+        } else {
+            None
+        };
+        rows.push(Row {
+            vary: value.clone(),
+            threads: record.threads,
+            solution: record.clone(),
+            serial_median: serial.summary().median,
+            speedup: s,
+            self_speedup: one_thread_of(value, &runs).map(|t1| speedup(t1, median)),
+            efficiency: efficiency(s, record.threads),
+            karp_flatt: karp_flatt(s, record.threads),
+            overhead_per_task,
+            agreement: variant
+                .agreement
+                .check(&serial.answer_value(), &record.answer_value()),
+        });
+    }
+    rows
+}
+
+/// With c tasks on p busy threads, each task's fixed cost adds c * cost / p to the time.
+/// Against the fastest task count c0 at the same thread count, a run with more tasks
+/// therefore estimates cost = (T(c) - T(c0)) * p / (c - c0).
+/// Threads beyond the CPUs take turns, so only min(threads, CPUs) count as busy.
+fn task_overhead(
+    value: &Option<String>,
+    threads: usize,
+    cpus: usize,
+    runs: &[(Option<String>, Record)],
+) -> Option<f64> {
+    let busy = threads.min(cpus);
+    let tasks = |v: &Option<String>| v.as_deref().and_then(parse_count);
+    let same_threads: Vec<(u64, f64)> = runs
+        .iter()
+        .filter(|(_, r)| r.threads == threads)
+        .filter_map(|(v, r)| Some((tasks(v)?, r.summary().median)))
+        .collect();
+    let (best_tasks, best_time) = same_threads
+        .iter()
+        .copied()
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (tasks_here, time_here) = same_threads
+        .iter()
+        .copied()
+        .find(|(c, _)| Some(*c) == tasks(value))?;
+    (tasks_here > best_tasks)
+        .then(|| (time_here - best_time) * busy as f64 / (tasks_here - best_tasks) as f64)
+}
+
+fn output_folder(
+    out: Option<&Path>,
+    lesson: &Lesson,
+    variant: &Variant,
+    vary: Option<&Vary>,
+    first: &Record,
+) -> Outcome<PathBuf> {
+    let base = out.map_or_else(|| workspace_root().join("results"), Path::to_path_buf);
+    let stamp: String = first
+        .machine
+        .timestamp
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let vary = vary.map_or(String::new(), |v| format!("-{}", v.name));
+    let name = format!(
+        "{}-{}{vary}-{}-{stamp}",
+        lesson.name, variant.name, first.machine.host
+    );
+    let folder = base.join(name);
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| Failure::failed(format!("cannot create {}: {e}", folder.display())))?;
+    Ok(folder)
+}
+
+/// Writes records.jsonl, sweep.csv, sweep.json, sweep.md and the plots; returns the markdown.
+fn write_outputs(
+    folder: &Path,
+    lesson: &Lesson,
+    variant: &Variant,
+    vary: Option<&Vary>,
+    baselines: &[(Option<String>, Record)],
+    rows: &[Row],
+    raw_lines: &[String],
+) -> Outcome<String> {
+    let write = |name: &str, text: &str| {
+        let path = folder.join(name);
+        std::fs::write(&path, text)
+            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", path.display())))
+    };
+    write("records.jsonl", &(raw_lines.join("\n") + "\n"))?;
+    write("sweep.csv", &csv(lesson, variant, vary, rows))?;
+    let summary = json_summary(lesson, variant, vary, rows, raw_lines);
+    write(
+        "sweep.json",
+        &(serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n"),
+    )?;
+    let markdown = markdown(lesson, variant, vary, baselines, rows);
+    write("sweep.md", &markdown)?;
+
+    let first = &baselines[0].1;
+    let caption = format!("{}, {}", first.machine.host, first.machine.cpu_model);
+    let group = |row: &Row| row.vary.clone().unwrap_or_default();
+    let mut speedups: Vec<Series> = Vec::new();
+    for row in rows {
+        let label = match (&vary, &row.vary) {
+            (Some(vary), Some(value)) => format!("{} {}={value}", variant.name, vary.name),
+            _ => format!("solution {}", variant.name),
+        };
+        match speedups.iter_mut().find(|s| s.label == label) {
+            Some(series) => series.points.push((row.threads as f64, row.speedup)),
+            None => speedups.push(Series {
+                label,
+                points: vec![(row.threads as f64, row.speedup)],
+            }),
+        }
+    }
+    let title = format!("{}: speedup of the {} solution", lesson.name, variant.name);
+    speedup_plot(
+        &folder.join("speedup.png"),
+        &title,
+        &caption,
+        &speedups,
+        first.machine.available_cpus,
+    )
+    .map_err(|e| Failure::failed(format!("speedup plot: {e}")))?;
+
+    if let Some(vary) = vary {
+        let numeric = |value: &str| {
+            parse_count(value)
+                .map(|v| v as f64)
+                .or_else(|| value.parse().ok())
+        };
+        let mut times = vec![Series {
+            label: "exercise (serial)".to_string(),
+            points: baselines
+                .iter()
+                .filter_map(|(v, r)| Some((numeric(v.as_deref()?)?, r.summary().median)))
+                .collect(),
+        }];
+        for row in rows {
+            let label = format!("{}, {} threads", variant.name, row.threads);
+            let Some(x) = numeric(&group(row)) else {
+                continue;
+            };
+            let point = (x, row.solution.summary().median);
+            match times.iter_mut().find(|s| s.label == label) {
+                Some(series) => series.points.push(point),
+                None => times.push(Series {
+                    label,
+                    points: vec![point],
+                }),
+            }
+        }
+        if times.iter().all(|s| !s.points.is_empty()) {
+            let title = format!("{}: time against --{}", lesson.name, vary.name);
+            time_plot(
+                &folder.join(format!("{}.png", vary.name)),
+                &title,
+                &format!("--{}", vary.name),
+                &times,
+            )
+            .map_err(|e| Failure::failed(format!("time plot: {e}")))?;
+        }
+    }
+    Ok(markdown)
+}
+
+fn optional(value: Option<f64>, format: impl Fn(f64) -> String) -> String {
+    value.map_or_else(|| "-".to_string(), format)
+}
+
+fn markdown(
+    lesson: &Lesson,
+    variant: &Variant,
+    vary: Option<&Vary>,
+    baselines: &[(Option<String>, Record)],
+    rows: &[Row],
+) -> String {
+    let first = &baselines[0].1;
+    let mut text = format!(
+        "# Sweep: {}, solution variant {}\n\n",
+        lesson.name, variant.name
+    );
+    let _ = writeln!(text, "- machine: {}", first.machine.describe());
+    let _ = writeln!(text, "- flags: {}", first.describe_params());
+    let _ = writeln!(
+        text,
+        "- median of {} runs after {} warm-up(s); serial = the exercise on one thread; answers must agree {}",
+        first.seconds.len(),
+        first.warmup,
+        variant.agreement.describe()
+    );
+    let commit: String = first.machine.build.git_commit.chars().take(12).collect();
+    let _ = writeln!(
+        text,
+        "- commit {commit}, {}, {}\n",
+        first.machine.build.rustc, first.machine.timestamp
+    );
+
+    let varies_tasks = rows.iter().any(|r| r.overhead_per_task.is_some());
+    let mut headers = vec![">threads"];
+    let vary_header = vary.map(|v| format!(">{}", v.name));
+    if let Some(header) = &vary_header {
+        headers.push(header);
+    }
+    headers.extend([
+        ">median",
+        ">serial",
+        ">speedup",
+        ">self-speedup",
+        ">efficiency",
+        ">Karp-Flatt",
+    ]);
+    if varies_tasks {
+        headers.push(">cost per task");
+    }
+    headers.push("agrees");
+    let mut table = Table::new(&headers);
+    for row in rows {
+        let mut cells = vec![row.threads.to_string()];
+        if vary.is_some() {
+            cells.push(row.vary.clone().unwrap_or_default());
+        }
+        cells.extend([
+            format_seconds(row.solution.summary().median),
+            format_seconds(row.serial_median),
+            format!("{:.2}x", row.speedup),
+            optional(row.self_speedup, |s| format!("{s:.2}x")),
+            format!("{:.0}%", row.efficiency * 100.0),
+            optional(row.karp_flatt, |e| format!("{e:.3}")),
+        ]);
+        if varies_tasks {
+            cells.push(optional(row.overhead_per_task, format_seconds));
+        }
+        cells.push(if row.agreement.is_ok() { "yes" } else { "NO" }.to_string());
+        table.row(cells);
+    }
+    text.push_str(&table.markdown());
+    if varies_tasks {
+        text.push_str(
+            "\nCost per task: (T(c) - T(c0)) x threads / (c - c0), against the fastest task count c0 \
+             at the same thread count.\n",
+        );
+    }
+    text
+}
+
+fn csv(lesson: &Lesson, variant: &Variant, vary: Option<&Vary>, rows: &[Row]) -> String {
+    let vary_name = vary.map_or("", |v| v.name.as_str());
+    let mut text = String::from(
+        "lesson,variant,vary_flag,vary_value,threads,median_s,min_s,max_s,serial_median_s,speedup,self_speedup,\
+         efficiency,karp_flatt,cost_per_task_s,agrees,host,cpu_model,logical_cpus,physical_cores,slurm_job_id,timestamp\n",
+    );
+    let number = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
+    for row in rows {
+        let summary = row.solution.summary();
+        let machine = &row.solution.machine;
+        let fields = [
+            lesson.name.to_string(),
+            variant.name.to_string(),
+            vary_name.to_string(),
+            row.vary.clone().unwrap_or_default(),
+            row.threads.to_string(),
+            format!("{:e}", summary.median),
+            format!("{:e}", summary.min),
+            format!("{:e}", summary.max),
+            format!("{:e}", row.serial_median),
+            format!("{:.4}", row.speedup),
+            number(row.self_speedup),
+            format!("{:.4}", row.efficiency),
+            number(row.karp_flatt),
+            number(row.overhead_per_task),
+            row.agreement.is_ok().to_string(),
+            machine.host.clone(),
+            machine.cpu_model.clone(),
+            machine.logical_cpus.to_string(),
+            machine
+                .physical_cores
+                .map_or(String::new(), |c| c.to_string()),
+            machine
+                .slurm
+                .as_ref()
+                .map_or(String::new(), |s| s.job_id.clone()),
+            machine.timestamp.clone(),
+        ];
+        let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        text.push_str(&quoted.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+fn json_summary(
+    lesson: &Lesson,
+    variant: &Variant,
+    vary: Option<&Vary>,
+    rows: &[Row],
+    raw_lines: &[String],
+) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| {
+            let summary = row.solution.summary();
+            json!({
+                "threads": row.threads,
+                "vary_value": row.vary,
+                "median_s": summary.median,
+                "min_s": summary.min,
+                "max_s": summary.max,
+                "serial_median_s": row.serial_median,
+                "speedup": row.speedup,
+                "self_speedup": row.self_speedup,
+                "efficiency": row.efficiency,
+                "karp_flatt": row.karp_flatt,
+                "cost_per_task_s": row.overhead_per_task,
+                "agrees": row.agreement.is_ok(),
+                "disagreement": row.agreement.as_ref().err(),
+            })
+        })
+        .collect();
+    let records: Vec<serde_json::Value> = raw_lines
+        .iter()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    json!({
+        "lesson": lesson.name,
+        "variant": variant.name,
+        "agreement": variant.agreement.describe(),
+        "vary_flag": vary.map(|v| v.name.as_str()),
+        "rows": rows,
+        "records": records,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_thread_counts_double_up_to_the_cpus() {
+        let counts = thread_counts(&[]);
+        assert_eq!(counts[0], 1);
+        assert_eq!(*counts.last().unwrap(), available_cpus());
+        assert_eq!(thread_counts(&[3, 1]), vec![3, 1]);
+    }
+
+    #[test]
+    fn vary_names_a_lesson_flag() {
+        let vary = parse_vary(&workbook::registry::PI, "chunks=1,10, 100").unwrap();
+        assert_eq!((vary.name.as_str(), vary.values.len()), ("chunks", 3));
+        assert_eq!(
+            parse_vary(&workbook::registry::PI, "--chunks=5")
+                .unwrap()
+                .name,
+            "chunks"
+        );
+        let error = parse_vary(&workbook::registry::PI, "size=1").unwrap_err();
+        assert_eq!(error.code, 2);
+        assert_eq!(
+            error.message,
+            "--vary: lesson pi has no flag --size (its flags: n, chunks)"
+        );
+        assert_eq!(
+            parse_vary(&workbook::registry::PI, "chunks")
+                .unwrap_err()
+                .code,
+            2
+        );
+        assert_eq!(
+            parse_vary(&workbook::registry::PI, "chunks=")
+                .unwrap_err()
+                .code,
+            2
+        );
+    }
+
+    #[test]
+    fn csv_fields_with_commas_are_quoted() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("Intel, Inc \"x\""), "\"Intel, Inc \"\"x\"\"\"");
+    }
+}

@@ -1,0 +1,319 @@
+//! Where and how a run happened: host, CPU, cores, Slurm job, build. Recorded with every
+//! timing, because a number without its machine cannot be compared with anything.
+
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::answer::Value;
+use crate::json::object;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Machine {
+    pub host: String,
+    pub cpu_model: String,
+    /// CPUs the operating system shows (hyper-threads count).
+    pub logical_cpus: usize,
+    /// CPUs this process may run on (a Slurm job or `taskset` may allow fewer).
+    pub available_cpus: usize,
+    /// Cores, counting each hyper-threaded pair once, where the system says.
+    pub physical_cores: Option<usize>,
+    pub os: String,
+    pub slurm: Option<Slurm>,
+    pub build: Build,
+    /// When the run ended, UTC, ISO 8601.
+    pub timestamp: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Slurm {
+    pub job_id: String,
+    pub array_task_id: Option<String>,
+    pub cpus_per_task: Option<String>,
+    pub node_list: Option<String>,
+    pub node_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Build {
+    /// Cargo's profile directory: "release" or "debug".
+    pub profile: String,
+    pub opt_level: String,
+    pub rustc: String,
+    pub git_commit: String,
+    pub target: String,
+}
+
+impl Build {
+    /// The build this harness was compiled in; a lesson binary is compiled in the same one.
+    pub fn current() -> Build {
+        Build {
+            profile: env!("WORKBOOK_PROFILE").to_string(),
+            opt_level: env!("WORKBOOK_OPT_LEVEL").to_string(),
+            rustc: env!("WORKBOOK_RUSTC").to_string(),
+            git_commit: env!("WORKBOOK_GIT_COMMIT").to_string(),
+            target: env!("WORKBOOK_TARGET").to_string(),
+        }
+    }
+
+    pub fn is_release(&self) -> bool {
+        self.profile == "release"
+    }
+}
+
+impl Machine {
+    pub fn detect() -> Machine {
+        Machine {
+            host: host_name(),
+            cpu_model: cpu_model(),
+            logical_cpus: logical_cpus(),
+            available_cpus: available_cpus(),
+            physical_cores: physical_cores(),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            slurm: Slurm::from_env(),
+            build: Build::current(),
+            timestamp: utc_timestamp(SystemTime::now()),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        let slurm = match &self.slurm {
+            None => Value::Null,
+            Some(s) => object([
+                ("job_id", s.job_id.as_str().into()),
+                ("array_task_id", optional(&s.array_task_id)),
+                ("cpus_per_task", optional(&s.cpus_per_task)),
+                ("node_list", optional(&s.node_list)),
+                ("node_name", optional(&s.node_name)),
+            ]),
+        };
+        object([
+            ("host", self.host.as_str().into()),
+            ("cpu_model", self.cpu_model.as_str().into()),
+            ("logical_cpus", self.logical_cpus.into()),
+            ("available_cpus", self.available_cpus.into()),
+            (
+                "physical_cores",
+                self.physical_cores.map_or(Value::Null, Value::from),
+            ),
+            ("os", self.os.as_str().into()),
+            ("slurm", slurm),
+            ("profile", self.build.profile.as_str().into()),
+            ("opt_level", self.build.opt_level.as_str().into()),
+            ("rustc", self.build.rustc.as_str().into()),
+            ("git_commit", self.build.git_commit.as_str().into()),
+            ("target", self.build.target.as_str().into()),
+            ("timestamp", self.timestamp.as_str().into()),
+        ])
+    }
+
+    /// "host · CPU model · 2 CPUs (2 cores) · release build".
+    pub fn describe(&self) -> String {
+        let cores = match self.physical_cores {
+            Some(cores) => format!("{} CPUs ({cores} cores)", self.logical_cpus),
+            None => format!("{} CPUs", self.logical_cpus),
+        };
+        let mut text = format!(
+            "{} · {} · {cores} · {} build",
+            self.host, self.cpu_model, self.build.profile
+        );
+        if self.available_cpus != self.logical_cpus {
+            text.push_str(&format!(" · {} CPUs available", self.available_cpus));
+        }
+        if let Some(slurm) = &self.slurm {
+            text.push_str(&format!(" · Slurm job {}", slurm.job_id));
+        }
+        text
+    }
+}
+
+fn optional(text: &Option<String>) -> Value {
+    text.as_deref().map_or(Value::Null, Value::from)
+}
+
+impl Slurm {
+    /// The job this process runs in, from the variables Slurm sets.
+    pub fn from_env() -> Option<Slurm> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Some(Slurm {
+            job_id: var("SLURM_JOB_ID")?,
+            array_task_id: var("SLURM_ARRAY_TASK_ID"),
+            cpus_per_task: var("SLURM_CPUS_PER_TASK"),
+            node_list: var("SLURM_JOB_NODELIST"),
+            node_name: var("SLURMD_NODENAME"),
+        })
+    }
+}
+
+/// The thread count to use when `--threads` is not given: the CPUs Slurm gave this job,
+/// else every CPU this process may use.
+pub fn default_threads() -> Result<usize, String> {
+    match std::env::var("SLURM_CPUS_PER_TASK") {
+        Ok(text) if !text.trim().is_empty() => match text.trim().parse::<usize>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!(
+                "SLURM_CPUS_PER_TASK is '{text}', not a whole number of at least 1"
+            )),
+        },
+        _ => Ok(available_cpus()),
+    }
+}
+
+pub fn available_cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn logical_cpus() -> usize {
+    let online = std::fs::read_to_string("/sys/devices/system/cpu/online")
+        .ok()
+        .and_then(|list| count_cpu_list(list.trim()));
+    online
+        .or_else(|| sysctl("hw.logicalcpu").and_then(|v| v.parse().ok()))
+        .unwrap_or_else(available_cpus)
+}
+
+/// Counts the CPUs in a kernel CPU list such as "0-3,8-11".
+fn count_cpu_list(list: &str) -> Option<usize> {
+    let mut count = 0;
+    for part in list.split(',') {
+        count += match part.split_once('-') {
+            Some((first, last)) => last.parse::<usize>().ok()? - first.parse::<usize>().ok()? + 1,
+            None => part.parse::<usize>().map(|_| 1).ok()?,
+        };
+    }
+    Some(count)
+}
+
+fn physical_cores() -> Option<usize> {
+    let mut cores = std::collections::BTreeSet::new();
+    let entries = std::fs::read_dir("/sys/devices/system/cpu").ok();
+    for entry in entries.into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let is_cpu = name
+            .strip_prefix("cpu")
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()));
+        if !is_cpu {
+            continue;
+        }
+        let read = |file: &str| std::fs::read_to_string(entry.path().join("topology").join(file));
+        if let (Ok(package), Ok(core)) = (read("physical_package_id"), read("core_id")) {
+            cores.insert((package.trim().to_string(), core.trim().to_string()));
+        }
+    }
+    if !cores.is_empty() {
+        return Some(cores.len());
+    }
+    sysctl("hw.physicalcpu").and_then(|v| v.parse().ok())
+}
+
+fn cpu_model() -> String {
+    let from_cpuinfo = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                let key = key.trim();
+                (key == "model name" || key == "Model" || key == "cpu model")
+                    .then(|| value.trim().to_string())
+            })
+        });
+    from_cpuinfo
+        .or_else(|| sysctl("machdep.cpu.brand_string"))
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .or_else(|| run_for_text("hostname", &[]))
+        .unwrap_or_else(|| "unknown-host".to_string())
+}
+
+fn sysctl(key: &str) -> Option<String> {
+    if cfg!(target_os = "macos") {
+        run_for_text("sysctl", &["-n", key])
+    } else {
+        None
+    }
+}
+
+fn run_for_text(program: &str, args: &[&str]) -> Option<String> {
+    let output = Command::new(program).args(args).output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (output.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// The most memory this process has held at once (resident set), where the system says.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// `2026-11-22T09:30:00Z` for a moment in time.
+pub fn utc_timestamp(time: SystemTime) -> String {
+    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = ((seconds / 86_400) as i64, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// Calendar date of a day counted from 1970-01-01 (proleptic Gregorian calendar).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    // Count from 0000-03-01 so that the leap day falls at the end of each year.
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps_fall_on_the_right_calendar_day() {
+        let at = |seconds| utc_timestamp(UNIX_EPOCH + Duration::from_secs(seconds));
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(951_868_799), "2000-02-29T23:59:59Z");
+        assert_eq!(at(1_709_251_199), "2024-02-29T23:59:59Z");
+        assert_eq!(at(1_798_761_600), "2027-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn cpu_lists_are_counted() {
+        assert_eq!(count_cpu_list("0"), Some(1));
+        assert_eq!(count_cpu_list("0-3"), Some(4));
+        assert_eq!(count_cpu_list("0-3,8-11,16"), Some(9));
+        assert_eq!(count_cpu_list("x"), None);
+    }
+
+    #[test]
+    fn this_machine_is_described() {
+        let machine = Machine::detect();
+        assert!(machine.logical_cpus >= 1 && machine.available_cpus >= 1);
+        assert!(machine.available_cpus <= machine.logical_cpus);
+        assert_eq!(machine.timestamp.len(), 20);
+        assert!(!machine.build.rustc.is_empty());
+    }
+}

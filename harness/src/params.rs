@@ -1,0 +1,232 @@
+//! The values of a lesson's flags for one run, checked against the registry.
+
+use std::path::PathBuf;
+
+use crate::answer::Value;
+use crate::registry::{Kind, Lesson};
+
+/// The flags of one run: the lesson's own sizes and the thread count.
+///
+/// Lesson code asks for its values by name: `params.count("n")`. Asking for a name the
+/// registry does not list is a bug in the lesson, not bad input, and panics.
+#[derive(Debug, Clone)]
+pub struct Params {
+    lesson: &'static Lesson,
+    values: Vec<(&'static str, ParamValue)>,
+    threads: usize,
+}
+
+/// A parsed flag value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Count(u64),
+    Real(f64),
+    Text(String),
+    Switch(bool),
+}
+
+impl Params {
+    /// Every flag at its default.
+    pub fn defaults(lesson: &'static Lesson, threads: usize) -> Params {
+        let values = lesson
+            .params
+            .iter()
+            .map(|param| {
+                let value = parse_value(&param.kind, param.default)
+                    .unwrap_or_else(|e| panic!("registry default of --{}: {e}", param.name));
+                (param.name, value)
+            })
+            .collect();
+        Params {
+            lesson,
+            values,
+            threads,
+        }
+    }
+
+    /// Sets a flag from its text on the command line.
+    pub fn set(&mut self, name: &str, text: &str) -> Result<(), String> {
+        let param = self
+            .lesson
+            .param(name)
+            .ok_or_else(|| format!("unknown flag '--{name}'"))?;
+        let value = parse_value(&param.kind, text).map_err(|e| format!("--{name}: {e}"))?;
+        let slot = self.values.iter_mut().find(|(n, _)| *n == name);
+        if let Some((_, old)) = slot {
+            *old = value;
+        }
+        Ok(())
+    }
+
+    /// The size of rayon's pool for this run (`--threads`).
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    pub fn count(&self, name: &str) -> u64 {
+        match self.get(name) {
+            ParamValue::Count(v) => *v,
+            other => self.wrong_kind(name, "count", other),
+        }
+    }
+
+    pub fn real(&self, name: &str) -> f64 {
+        match self.get(name) {
+            ParamValue::Real(v) => *v,
+            other => self.wrong_kind(name, "real", other),
+        }
+    }
+
+    /// The chosen word of a `Choice` flag.
+    pub fn choice(&self, name: &str) -> &str {
+        match self.get(name) {
+            ParamValue::Text(v) => v,
+            other => self.wrong_kind(name, "choice", other),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        PathBuf::from(self.choice(name))
+    }
+
+    pub fn switch(&self, name: &str) -> bool {
+        match self.get(name) {
+            ParamValue::Switch(v) => *v,
+            other => self.wrong_kind(name, "switch", other),
+        }
+    }
+
+    /// Name and value of every lesson flag, in registry order, for the run record.
+    pub fn to_values(&self) -> Vec<(String, Value)> {
+        self.values
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    ParamValue::Count(v) => Value::UInt(*v),
+                    ParamValue::Real(v) => Value::Float(*v),
+                    ParamValue::Text(v) => Value::Text(v.clone()),
+                    ParamValue::Switch(v) => Value::Bool(*v),
+                };
+                (name.to_string(), value)
+            })
+            .collect()
+    }
+
+    fn get(&self, name: &str) -> &ParamValue {
+        match self.values.iter().find(|(n, _)| *n == name) {
+            Some((_, value)) => value,
+            None => panic!("lesson {} has no flag --{name}", self.lesson.name),
+        }
+    }
+
+    fn wrong_kind(&self, name: &str, wanted: &str, found: &ParamValue) -> ! {
+        panic!(
+            "lesson {}: --{name} is not a {wanted} flag (it holds {found:?})",
+            self.lesson.name
+        )
+    }
+}
+
+/// Parses a flag's text according to its kind, with a message fit for one error line.
+pub fn parse_value(kind: &Kind, text: &str) -> Result<ParamValue, String> {
+    match kind {
+        Kind::Count { min, max } => {
+            let expected = || format!("expected a whole number from {min} to {max}, got '{text}'");
+            let value = parse_count(text).ok_or_else(expected)?;
+            if value < *min || value > *max {
+                return Err(expected());
+            }
+            Ok(ParamValue::Count(value))
+        }
+        Kind::Real { min, max } => {
+            let expected = || format!("expected a number from {min} to {max}, got '{text}'");
+            let value: f64 = text.trim().parse().map_err(|_| expected())?;
+            if !(value >= *min && value <= *max) {
+                return Err(expected());
+            }
+            Ok(ParamValue::Real(value))
+        }
+        Kind::Choice(words) => {
+            if words.contains(&text) {
+                Ok(ParamValue::Text(text.to_string()))
+            } else {
+                Err(format!(
+                    "expected one of {}, got '{text}'",
+                    words.join(", ")
+                ))
+            }
+        }
+        Kind::Path => {
+            if text.is_empty() {
+                Err("expected a path, got nothing".to_string())
+            } else {
+                Ok(ParamValue::Text(text.to_string()))
+            }
+        }
+        Kind::Switch => match text {
+            "true" => Ok(ParamValue::Switch(true)),
+            "false" => Ok(ParamValue::Switch(false)),
+            _ => Err(format!("is a switch and takes no value, got '{text}'")),
+        },
+    }
+}
+
+/// A whole number written as `10000000`, `10_000_000` or `1e7`.
+pub fn parse_count(text: &str) -> Option<u64> {
+    let digits: String = text.trim().chars().filter(|c| *c != '_').collect();
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match digits.split_once(['e', 'E']) {
+        None if all_digits(&digits) => digits.parse().ok(),
+        Some((mantissa, exponent)) if all_digits(mantissa) && all_digits(exponent) => {
+            let mantissa: u64 = mantissa.parse().ok()?;
+            let exponent: u32 = exponent.parse().ok()?;
+            mantissa.checked_mul(10u64.checked_pow(exponent)?)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_accept_separators_and_powers_of_ten() {
+        assert_eq!(parse_count("10000000"), Some(10_000_000));
+        assert_eq!(parse_count("10_000_000"), Some(10_000_000));
+        assert_eq!(parse_count("1e7"), Some(10_000_000));
+        assert_eq!(parse_count("25E2"), Some(2_500));
+        for bad in [
+            "",
+            "-5",
+            "1.5",
+            "ten",
+            "1e",
+            "e7",
+            "1e-3",
+            "99999999999999999999",
+            "1e30",
+        ] {
+            assert_eq!(parse_count(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bounds_are_enforced_with_a_readable_message() {
+        let kind = Kind::Count { min: 1, max: 100 };
+        assert_eq!(parse_value(&kind, "100"), Ok(ParamValue::Count(100)));
+        let message = parse_value(&kind, "0").unwrap_err();
+        assert_eq!(message, "expected a whole number from 1 to 100, got '0'");
+        assert!(parse_value(&kind, "101").is_err());
+        let real = Kind::Real { min: 0.0, max: 1.0 };
+        assert_eq!(parse_value(&real, "0.5"), Ok(ParamValue::Real(0.5)));
+        assert!(parse_value(&real, "NaN").is_err());
+        assert!(parse_value(&real, "2").is_err());
+        let choice = Kind::Choice(&["sleep", "spin"]);
+        assert!(parse_value(&choice, "spin").is_ok());
+        assert_eq!(
+            parse_value(&choice, "nap").unwrap_err(),
+            "expected one of sleep, spin, got 'nap'"
+        );
+    }
+}

@@ -1,0 +1,271 @@
+//! The driver every lesson binary runs: parse the flags, size rayon's pool, time the
+//! lesson's computation, check that repeated runs agree, and print the record.
+
+use std::time::Instant;
+
+use crate::answer::{IntoAnswer, Value};
+use crate::flags::{self, Command, Invocation};
+use crate::machine::{Machine, available_cpus, peak_rss_bytes};
+use crate::params::Params;
+use crate::record::{Record, Side};
+use crate::registry::{Agreement, Lesson};
+use crate::stats::format_seconds;
+
+type Compute = Box<dyn Fn(&Params) -> Result<Value, String>>;
+
+/// A lesson binary: which lesson, which side, and the computation of each variant.
+///
+/// ```no_run
+/// use workbook::{Program, registry::PI};
+///
+/// fn main() {
+///     Program::exercise(&PI).run(|params| params.count("n") as f64);
+/// }
+/// ```
+pub struct Program {
+    lesson: &'static Lesson,
+    side: Side,
+    extra_variants: Vec<(&'static str, Compute)>,
+}
+
+/// How a run ends when it cannot go on: the message and the exit code.
+struct Failure {
+    code: i32,
+    message: String,
+}
+
+impl Program {
+    /// The serial starter of `lesson`.
+    pub fn exercise(lesson: &'static Lesson) -> Program {
+        Program {
+            lesson,
+            side: Side::Exercise,
+            extra_variants: Vec::new(),
+        }
+    }
+
+    /// The parallel solution of `lesson`.
+    pub fn solution(lesson: &'static Lesson) -> Program {
+        Program {
+            lesson,
+            side: Side::Solution,
+            extra_variants: Vec::new(),
+        }
+    }
+
+    /// Adds a solution variant other than the default, chosen with `--variant <name>`.
+    pub fn variant<R, F>(mut self, name: &'static str, compute: F) -> Program
+    where
+        R: IntoAnswer,
+        F: Fn(&Params) -> R + 'static,
+    {
+        self.extra_variants
+            .push((name, Box::new(move |params| compute(params).into_answer())));
+        self
+    }
+
+    /// Runs the program with `compute` as its default computation, then exits.
+    pub fn run<R, F>(self, compute: F) -> !
+    where
+        R: IntoAnswer,
+        F: Fn(&Params) -> R + 'static,
+    {
+        self.check_variants();
+        let binary = match self.side {
+            Side::Exercise => self.lesson.exercise_binary(),
+            Side::Solution => self.lesson.solution_binary(),
+        };
+        let default: Compute = Box::new(move |params| compute(params).into_answer());
+        let code = match self.try_run(default) {
+            Ok(()) => 0,
+            Err(failure) => {
+                eprintln!("{binary}: error: {}", failure.message);
+                failure.code
+            }
+        };
+        std::process::exit(code)
+    }
+
+    /// The registry and the binary must name the same variants; a mismatch is a bug in
+    /// the lesson, found by the tests that run every variant.
+    fn check_variants(&self) {
+        let registered: Vec<_> = self.extra_variants.iter().map(|(name, _)| *name).collect();
+        let expected: Vec<_> = match self.side {
+            Side::Exercise => Vec::new(),
+            Side::Solution => self.lesson.variants[1..].iter().map(|v| v.name).collect(),
+        };
+        assert_eq!(
+            registered, expected,
+            "{}: the program's variants must match the registry's, in order",
+            self.lesson.name
+        );
+    }
+
+    fn try_run(&self, default: Compute) -> Result<(), Failure> {
+        let args = command_line()?;
+        let invocation = match flags::parse(self.lesson, self.side, &args) {
+            Ok(Command::Run(invocation)) => invocation,
+            Ok(Command::Help(text)) => {
+                print!("{text}");
+                return Ok(());
+            }
+            Err(message) => return Err(Failure { code: 2, message }),
+        };
+        let threads = invocation.params.threads();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .map_err(|e| Failure {
+                code: 1,
+                message: format!("cannot start {threads} threads: {e}"),
+            })?;
+
+        let compute = if invocation.variant.name == self.lesson.default_variant().name {
+            &default
+        } else {
+            let found = self
+                .extra_variants
+                .iter()
+                .find(|(name, _)| *name == invocation.variant.name);
+            &found.expect("variants checked against the registry").1
+        };
+        let record = self.measure(&invocation, compute)?;
+
+        if invocation.json {
+            println!("{}", record.to_json());
+        } else {
+            for warning in &record.warnings {
+                eprintln!("warning: {warning}");
+            }
+            if !record.answers_identical {
+                eprintln!(
+                    "warning: the runs did not all give the same answer: a race, or a sum \
+                     whose order depends on the scheduling"
+                );
+            }
+            print!("{}", human_summary(&record));
+        }
+        Ok(())
+    }
+
+    /// Warm-up runs, then timed runs; every answer is kept to check they all agree.
+    fn measure(&self, invocation: &Invocation, compute: &Compute) -> Result<Record, Failure> {
+        let params = &invocation.params;
+        let failed = |message| Failure { code: 1, message };
+        let mut answers = Vec::new();
+        for _ in 0..invocation.warmup {
+            answers.push(compute(params).map_err(failed)?);
+        }
+        let mut seconds = Vec::new();
+        for _ in 0..invocation.repeat {
+            let start = Instant::now();
+            let answer = compute(params).map_err(failed)?;
+            seconds.push(start.elapsed().as_secs_f64());
+            answers.push(answer);
+        }
+
+        let machine = Machine::detect();
+        let warnings = run_warnings(&machine, params.threads());
+        let first = answers.last().expect("at least one run").clone();
+        let answers_identical = answers
+            .iter()
+            .all(|answer| Agreement::Exact.check(&first, answer).is_ok());
+        let answer = match first {
+            Value::Map(fields) => fields,
+            single => vec![(self.lesson.answer.to_string(), single)],
+        };
+        Ok(Record {
+            lesson: self.lesson.name.to_string(),
+            side: self.side,
+            variant: match self.side {
+                Side::Exercise => "exercise".to_string(),
+                Side::Solution => invocation.variant.name.to_string(),
+            },
+            params: params.to_values(),
+            threads: params.threads(),
+            warmup: invocation.warmup,
+            seconds,
+            answer,
+            answers_identical,
+            peak_rss_bytes: peak_rss_bytes(),
+            warnings,
+            machine,
+        })
+    }
+}
+
+fn command_line() -> Result<Vec<String>, Failure> {
+    std::env::args_os()
+        .skip(1)
+        .map(|arg| {
+            arg.into_string().map_err(|arg| Failure {
+                code: 2,
+                message: format!("argument {arg:?} is not valid UTF-8"),
+            })
+        })
+        .collect()
+}
+
+/// What a reader of the timings must know: a debug build, or more threads than CPUs.
+fn run_warnings(machine: &Machine, threads: usize) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if !machine.build.is_release() {
+        warnings.push(format!(
+            "DEBUG BUILD (profile {}, opt-level {}): these timings mean nothing. \
+             Build with --release.",
+            machine.build.profile, machine.build.opt_level
+        ));
+    }
+    let cpus = available_cpus();
+    if threads > cpus {
+        warnings.push(format!(
+            "{threads} threads on {cpus} available CPUs: threads take turns, so expect no \
+             gain past {cpus}"
+        ));
+    }
+    if let Some(given) = machine
+        .slurm
+        .as_ref()
+        .and_then(|s| s.cpus_per_task.as_ref())
+    {
+        if given.parse::<usize>().is_ok_and(|given| threads > given) {
+            warnings.push(format!(
+                "{threads} threads, but this Slurm job was given {given} CPUs per task"
+            ));
+        }
+    }
+    warnings
+}
+
+/// The short block people read after a run.
+fn human_summary(record: &Record) -> String {
+    let summary = record.summary();
+    let runs = record.seconds.len();
+    let warmups = match record.warmup {
+        0 => String::new(),
+        1 => ", after 1 warm-up".to_string(),
+        n => format!(", after {n} warm-ups"),
+    };
+    let mut text = format!(
+        "{} · {} · {}\n",
+        record.lesson,
+        record.variant,
+        record.describe_params()
+    );
+    text.push_str(&format!("  answer   {}\n", record.describe_answer()));
+    text.push_str(&format!("  threads  {}\n", record.threads));
+    text.push_str(&format!(
+        "  time     {} median of {runs} (min {}, max {}){warmups}\n",
+        format_seconds(summary.median),
+        format_seconds(summary.min),
+        format_seconds(summary.max)
+    ));
+    if let Some(bytes) = record.peak_rss_bytes {
+        text.push_str(&format!("  memory   {:.1} MB peak\n", bytes as f64 / 1e6));
+    }
+    text.push_str(&format!("  machine  {}\n", record.machine.describe()));
+    if !record.machine.build.is_release() {
+        text.push_str("  !!! DEBUG BUILD: these timings mean nothing; add --release !!!\n");
+    }
+    text
+}

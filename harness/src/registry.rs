@@ -1,0 +1,265 @@
+//! The lesson registry: the one list of lessons that the lesson binaries, the `workbook`
+//! command, the tests and the README table are all built from. A lesson is added here once.
+
+use crate::params::Params;
+
+/// One lesson: its binaries, its text, its size flags and how its answers are compared.
+#[derive(Debug)]
+pub struct Lesson {
+    /// Short name: the exercise binary is `<name>`, the solution binary `<name>-solution`.
+    pub name: &'static str,
+    pub title: &'static str,
+    /// One line for `workbook list` and the README table.
+    pub summary: &'static str,
+    /// The lesson text, relative to the repository root.
+    pub text: &'static str,
+    /// The lesson's own flags, with the source material's sizes as defaults.
+    pub params: &'static [Param],
+    /// The flag that sets how many tasks the work is split into, if there is one:
+    /// `workbook sweep --vary` over it measures what a task costs.
+    pub tasks: Option<&'static str>,
+    /// Label of the answer when a lesson returns a single number.
+    pub answer: &'static str,
+    /// The solution's variants; the first is the default.
+    pub variants: &'static [Variant],
+    /// Timed runs and untimed warm-up runs when the flags do not say.
+    pub repeat: u32,
+    pub warmup: u32,
+    /// Small sizes that run in well under a second, for the tests and CI smoke runs.
+    pub quick: &'static [(&'static str, &'static str)],
+    /// Checks that involve more than one flag, e.g. "--chunks at most --n".
+    pub validate: fn(&Params) -> Result<(), String>,
+}
+
+/// A lesson flag, `--<name> <value>`.
+#[derive(Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub default: &'static str,
+    pub about: &'static str,
+}
+
+/// What a flag accepts. Bounds are part of the kind so that an impossible size is refused
+/// with one line before any work starts.
+#[derive(Debug)]
+pub enum Kind {
+    /// A whole number in `min..=max`; `10_000_000` and `1e7` are both accepted.
+    Count { min: u64, max: u64 },
+    /// A real number in `min..=max`.
+    Real { min: f64, max: f64 },
+    /// One of a fixed list of words.
+    Choice(&'static [&'static str]),
+    /// A file or folder path.
+    Path,
+    /// A flag without a value: present or not. Its default is "false".
+    Switch,
+}
+
+/// A way the solution can compute the answer, chosen with `--variant`.
+#[derive(Debug)]
+pub struct Variant {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// How this variant's answer must compare with the exercise's.
+    pub agreement: Agreement,
+}
+
+/// How two answers must compare.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Agreement {
+    /// The same values, bit for bit.
+    Exact,
+    /// Numbers within `abs + rel * |expected|` of each other; everything else equal.
+    Close { abs: f64, rel: f64 },
+}
+
+impl Lesson {
+    pub fn exercise_binary(&self) -> String {
+        self.name.to_string()
+    }
+
+    pub fn solution_binary(&self) -> String {
+        format!("{}-solution", self.name)
+    }
+
+    pub fn param(&self, name: &str) -> Option<&'static Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    pub fn variant(&self, name: &str) -> Option<&'static Variant> {
+        self.variants.iter().find(|v| v.name == name)
+    }
+
+    pub fn default_variant(&self) -> &'static Variant {
+        &self.variants[0]
+    }
+
+    /// The quick sizes as flags: `["--n", "100000", ...]`.
+    pub fn quick_flags(&self) -> Vec<String> {
+        self.quick
+            .iter()
+            .flat_map(|(name, value)| [format!("--{name}"), value.to_string()])
+            .collect()
+    }
+}
+
+/// Every lesson, in teaching order.
+pub static LESSONS: &[&Lesson] = &[&PI];
+
+/// Looks a lesson up by name.
+pub fn lesson(name: &str) -> Option<&'static Lesson> {
+    LESSONS.iter().copied().find(|lesson| lesson.name == name)
+}
+
+/// The lesson table of the README, generated from the registry (a test keeps the README
+/// in step: `cargo run --bin workbook -- list --markdown` prints it).
+pub fn markdown_table() -> String {
+    let mut text = String::from(
+        "| Lesson | Serial starter | Parallel solution | Answers must agree | What it teaches |\n\
+         | --- | --- | --- | --- | --- |\n",
+    );
+    for lesson in LESSONS {
+        let agreements: Vec<String> = lesson
+            .variants
+            .iter()
+            .map(|v| match v.agreement {
+                Agreement::Exact => format!("{}: exact", v.name),
+                _ => format!("{}: {}", v.name, v.agreement.describe()),
+            })
+            .collect();
+        text.push_str(&format!(
+            "| [{}]({}) | `--bin {}` | `--bin {}` | {} | {} |\n",
+            lesson.title,
+            lesson.text,
+            lesson.exercise_binary(),
+            lesson.solution_binary(),
+            agreements.join("; "),
+            lesson.summary
+        ));
+    }
+    text
+}
+
+/// The Pi lesson: the midpoint rule in independent chunks, the `Client.map` idea.
+pub static PI: Lesson = Lesson {
+    name: "pi",
+    title: "Pi by the midpoint rule",
+    summary: "Split a sum into chunks, map them over a thread pool, combine in a fixed order; \
+              the cost of a task",
+    text: "lessons/pi.md",
+    params: &[
+        Param {
+            name: "n",
+            kind: Kind::Count {
+                min: 1,
+                max: 1_000_000_000_000,
+            },
+            default: "10000000",
+            about: "number of slices of [0, 1]",
+        },
+        Param {
+            name: "chunks",
+            kind: Kind::Count {
+                min: 1,
+                max: 1_000_000,
+            },
+            default: "1000",
+            about: "number of chunks the slices are split into (at most --n)",
+        },
+    ],
+    tasks: Some("chunks"),
+    answer: "pi",
+    variants: &[
+        Variant {
+            name: "rayon",
+            about: "chunks mapped with a rayon parallel iterator",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "spawn",
+            about: "one rayon task per chunk, like Dask's client.submit",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "threads",
+            about: "std::thread::scope with one block of chunks per thread",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "lanes",
+            about: "rayon plus eight independent sums per chunk, so the compiler can vectorise",
+            agreement: Agreement::Close {
+                abs: 1e-12,
+                rel: 0.0,
+            },
+        },
+    ],
+    repeat: 5,
+    warmup: 1,
+    quick: &[("n", "200000"), ("chunks", "64")],
+    validate: |params| {
+        let (n, chunks) = (params.count("n"), params.count("chunks"));
+        if chunks > n {
+            return Err(format!(
+                "--chunks ({chunks}) must not exceed --n ({n}): a chunk needs a slice"
+            ));
+        }
+        Ok(())
+    },
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_defaults_are_consistent() {
+        for lesson in LESSONS {
+            assert!(
+                lookup_is_unique(lesson.name),
+                "{} listed twice",
+                lesson.name
+            );
+            assert!(
+                !lesson.variants.is_empty(),
+                "{} has no variants",
+                lesson.name
+            );
+            for param in lesson.params {
+                let parsed = crate::params::parse_value(&param.kind, param.default);
+                assert!(
+                    parsed.is_ok(),
+                    "{} --{}: {:?}",
+                    lesson.name,
+                    param.name,
+                    parsed
+                );
+                assert!(
+                    !matches!(
+                        param.name,
+                        "threads" | "repeat" | "warmup" | "json" | "variant"
+                    ),
+                    "{} --{} clashes with a harness flag",
+                    lesson.name,
+                    param.name
+                );
+            }
+            if let Some(tasks) = lesson.tasks {
+                assert!(
+                    lesson.param(tasks).is_some(),
+                    "{}: tasks flag --{tasks}",
+                    lesson.name
+                );
+            }
+            for (name, value) in lesson.quick {
+                let param = lesson.param(name).expect("quick size names a lesson flag");
+                assert!(crate::params::parse_value(&param.kind, value).is_ok());
+            }
+        }
+    }
+
+    fn lookup_is_unique(name: &str) -> bool {
+        LESSONS.iter().filter(|lesson| lesson.name == name).count() == 1
+    }
+}
