@@ -80,7 +80,7 @@ mod tests {
     #[test]
     fn writes_every_kind_of_value() {
         let value = object([
-            ("pi", 3.141592653589793.into()),
+            ("pi", std::f64::consts::PI.into()),
             ("whole", 3.0.into()),
             ("tiny", 1e-300.into()),
             ("nan", f64::NAN.into()),

@@ -223,16 +223,16 @@ fn run_warnings(machine: &Machine, threads: usize) -> Vec<String> {
              gain past {cpus}"
         ));
     }
-    if let Some(given) = machine
+    let slurm_cpus = machine
         .slurm
         .as_ref()
-        .and_then(|s| s.cpus_per_task.as_ref())
+        .and_then(|s| s.cpus_per_task.as_ref());
+    if let Some(given) = slurm_cpus
+        && given.parse::<usize>().is_ok_and(|given| threads > given)
     {
-        if given.parse::<usize>().is_ok_and(|given| threads > given) {
-            warnings.push(format!(
-                "{threads} threads, but this Slurm job was given {given} CPUs per task"
-            ));
-        }
+        warnings.push(format!(
+            "{threads} threads, but this Slurm job was given {given} CPUs per task"
+        ));
     }
     warnings
 }

@@ -13,6 +13,9 @@ pub struct BuildOptions {
     /// Use the binaries already built; do not run cargo.
     #[arg(long)]
     pub no_build: bool,
+    /// Use the binaries in this folder; do not run cargo (e.g. on a compute node).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_build")]
+    pub bin_dir: Option<PathBuf>,
     /// Cargo profile to build and run: release for timings that mean something, dev for
     /// a quick functional check.
     #[arg(long, default_value = "release", value_name = "NAME")]
@@ -28,8 +31,14 @@ pub fn workspace_root() -> PathBuf {
 
 /// Paths to the named binaries, built first unless `--no-build`.
 pub fn locate(names: &[String], options: &BuildOptions) -> Outcome<HashMap<String, PathBuf>> {
-    if options.no_build {
-        find_built(names, &options.profile)
+    if let Some(dir) = &options.bin_dir {
+        find_in(names, dir, "drop --bin-dir to build it")
+    } else if options.no_build {
+        find_in(
+            names,
+            &profile_dir(&options.profile),
+            "drop --no-build to build it",
+        )
     } else {
         build(names, &options.profile)
     }
@@ -63,10 +72,10 @@ fn build(names: &[String], profile: &str) -> Outcome<HashMap<String, PathBuf>> {
     let stdout = child.stdout.take().expect("stdout is piped");
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| Failure::failed(format!("reading cargo's output: {e}")))?;
-        if let Some((name, path)) = executable_in(&line) {
-            if names.contains(&name) {
-                found.insert(name, path);
-            }
+        if let Some((name, path)) = executable_in(&line)
+            && names.contains(&name)
+        {
+            found.insert(name, path);
         }
     }
     let status = child
@@ -96,24 +105,27 @@ fn executable_in(message: &str) -> Option<(String, PathBuf)> {
     Some((name.to_string(), PathBuf::from(path)))
 }
 
-fn find_built(names: &[String], profile: &str) -> Outcome<HashMap<String, PathBuf>> {
+/// Where cargo puts a profile's binaries.
+fn profile_dir(profile: &str) -> PathBuf {
     let target = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => workspace_root().join("target"),
     };
-    let profile_dir = match profile {
+    let dir = match profile {
         "dev" | "test" => "debug",
         "bench" => "release",
         other => other,
     };
+    target.join(dir)
+}
+
+fn find_in(names: &[String], dir: &Path, advice: &str) -> Outcome<HashMap<String, PathBuf>> {
     let mut found = HashMap::new();
     for name in names {
-        let path = target
-            .join(profile_dir)
-            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
         if !path.is_file() {
             return Err(Failure::failed(format!(
-                "{} is not built: run `cargo build --profile {profile} --bin {name}`, or drop --no-build",
+                "{} is not built: build it with `cargo build --release --bin {name}`, or {advice}",
                 path.display()
             )));
         }

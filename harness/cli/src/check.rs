@@ -10,7 +10,7 @@ use crate::compare::print_warnings;
 use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, ThreadsOption, find_lesson};
 use crate::runner::{Progress, Run};
-use crate::table::Table;
+use crate::table::{Table, threads_label};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -113,13 +113,6 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
     }
 }
 
-fn threads_label(threads: usize) -> String {
-    match threads {
-        1 => "1 thread".to_string(),
-        n => format!("{n} threads"),
-    }
-}
-
 fn verdict(rule: Agreement, reference: &Value, answer: &Value) -> Verdict {
     match rule.check(reference, answer) {
         Ok(()) => Verdict::Right,
@@ -144,9 +137,9 @@ fn explain_answers(
     verdicts: &[Verdict],
     runs: &[&Record],
 ) -> String {
-    let mut text = String::new();
+    let mut lines = Vec::new();
     if verdicts.iter().all(|v| *v == Verdict::Right) {
-        text.push_str(&format!(
+        lines.push(format!(
             "Right: the same answer as the solution ({}) on 1 and on {} threads.",
             rule.describe(),
             runs[1].threads
@@ -156,26 +149,36 @@ fn explain_answers(
         let on = threads_label(record.threads);
         match verdict {
             Verdict::Right => {}
-            Verdict::NotSameBits(difference) => text.push_str(&format!(
-                "On {on}: nearly right, but this lesson asks for the same bits ({difference}). \
-                 Floating-point addition depends on its order: add the partial results in a \
-                 fixed order (e.g. collect them, then sum in order), not in whatever order \
-                 the threads finish.\n"
-            )),
-            Verdict::Wrong(difference) => text.push_str(&format!(
-                "On {on}: wrong ({difference}). Compare your changes with the starter \
-                 (git diff exercises/{}/) and read the hints in {}.\n",
-                lesson.name, lesson.text
-            )),
+            Verdict::NotSameBits(difference) => lines.push(format!("On {on}: {difference}.")),
+            Verdict::Wrong(difference) => lines.push(format!("On {on}: wrong, {difference}.")),
         }
     }
-    if runs.iter().any(|r| !r.answers_identical) {
-        text.push_str(
-            "Your answer changed from one run to the next: a data race, or a result that \
-             depends on which thread finishes first.\n",
+    if verdicts
+        .iter()
+        .any(|v| matches!(v, Verdict::NotSameBits(_)))
+    {
+        lines.push(
+            "Nearly right, but this lesson asks for the same bits. Floating-point addition \
+             depends on its order: add the partial results in a fixed order (collect them, \
+             then add them in order), not in whatever order the threads finish."
+                .to_string(),
         );
     }
-    text.trim_end().to_string()
+    if verdicts.iter().any(|v| matches!(v, Verdict::Wrong(_))) {
+        lines.push(format!(
+            "Compare your changes with the starter (git diff exercises/{}/) and read the \
+             hints in {}.",
+            lesson.name, lesson.text
+        ));
+    }
+    if runs.iter().any(|r| !r.answers_identical) {
+        lines.push(
+            "Your answer changed from one run to the next: a data race, or a result that \
+             depends on which thread finishes first."
+                .to_string(),
+        );
+    }
+    lines.join("\n")
 }
 
 fn explain_speed(lesson: &Lesson, one: &Record, many: &Record, quick: bool) -> String {
@@ -230,27 +233,20 @@ mod tests {
 
     #[test]
     fn verdicts_tell_order_slips_from_wrong_answers() {
-        let pi = |v: f64| Value::Map(vec![("pi".into(), v.into())]);
-        let reference = pi(3.14159265358979);
-        assert_eq!(
-            verdict(Agreement::Exact, &reference, &reference),
-            Verdict::Right
-        );
-        assert!(matches!(
-            verdict(Agreement::Exact, &reference, &pi(3.1415926535897905)),
-            Verdict::NotSameBits(_)
-        ));
-        assert!(matches!(
-            verdict(Agreement::Exact, &reference, &pi(3.141592253589731)),
-            Verdict::Wrong(_)
-        ));
+        let answer = |v: f64| Value::Map(vec![("x".into(), v.into())]);
+        let reference = answer(2.5);
+        let next_float = answer(f64::from_bits(2.5f64.to_bits() + 1));
+        let exact = Agreement::Exact;
+        assert_eq!(verdict(exact, &reference, &reference), Verdict::Right);
+        let slip = verdict(exact, &reference, &next_float);
+        assert!(matches!(slip, Verdict::NotSameBits(_)), "{slip:?}");
+        // Off by 4e-7 relative, like the source material's skipped slice: wrong.
+        let wrong = verdict(exact, &reference, &answer(2.5 - 1e-6));
+        assert!(matches!(wrong, Verdict::Wrong(_)), "{wrong:?}");
         let close = Agreement::Close {
             abs: 1e-12,
             rel: 0.0,
         };
-        assert_eq!(
-            verdict(close, &reference, &pi(3.1415926535897905)),
-            Verdict::Right
-        );
+        assert_eq!(verdict(close, &reference, &next_float), Verdict::Right);
     }
 }

@@ -4,21 +4,10 @@
 //!     cargo run --release --bin workbook -- sweep pi --threads 1,2,4
 //!     cargo run --release --bin workbook -- check pi
 
-mod binaries;
-mod check;
-mod compare;
-mod failure;
-mod options;
-mod plot;
-mod records;
-mod runner;
-mod sweep;
-mod table;
-
 use clap::{Parser, Subcommand};
-
-use crate::failure::Failure;
-use crate::table::Table;
+use workbook_cli::failure::Failure;
+use workbook_cli::table::Table;
+use workbook_cli::{check, compare, sweep};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -133,6 +133,7 @@ pub fn time_plot(path: &Path, title: &str, x_label: &str, series: &[Series]) -> 
             .configure_mesh()
             .x_desc(x_label)
             .y_desc("median time")
+            .x_label_formatter(&|x| format!("{x}"))
             .y_label_formatter(&|s| workbook::stats::format_seconds(*s))
             .light_line_style(WHITE)
             .draw()

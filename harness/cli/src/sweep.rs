@@ -18,7 +18,7 @@ use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, find_lesson, find_variants};
 use crate::plot::{Series, speedup_plot, time_plot};
 use crate::runner::{Progress, Run};
-use crate::table::Table;
+use crate::table::{Table, threads_label};
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
@@ -60,6 +60,7 @@ pub struct Row {
 }
 
 /// The sweep's plan: which flag to vary over which values.
+#[derive(Debug)]
 struct Vary {
     name: String,
     values: Vec<String>,
@@ -269,7 +270,8 @@ fn analyse(
 
 /// With c tasks on p busy threads, each task's fixed cost adds c * cost / p to the time.
 /// Against the fastest task count c0 at the same thread count, a run with more tasks
-/// therefore estimates cost = (T(c) - T(c0)) * p / (c - c0).
+/// therefore estimates cost = (T(c) - T(c0)) * p / (c - c0). Only where the extra time
+/// stands well clear of timing noise (20%) is the estimate given.
 /// Threads beyond the CPUs take turns, so only min(threads, CPUs) count as busy.
 fn task_overhead(
     value: &Option<String>,
@@ -292,7 +294,7 @@ fn task_overhead(
         .iter()
         .copied()
         .find(|(c, _)| Some(*c) == tasks(value))?;
-    (tasks_here > best_tasks)
+    (tasks_here > best_tasks && time_here > 1.2 * best_time)
         .then(|| (time_here - best_time) * busy as f64 / (tasks_here - best_tasks) as f64)
 }
 
@@ -387,7 +389,7 @@ fn write_outputs(
                 .collect(),
         }];
         for row in rows {
-            let label = format!("{}, {} threads", variant.name, row.threads);
+            let label = format!("{}, {}", variant.name, threads_label(row.threads));
             let Some(x) = numeric(&group(row)) else {
                 continue;
             };
@@ -431,7 +433,17 @@ fn markdown(
         lesson.name, variant.name
     );
     let _ = writeln!(text, "- machine: {}", first.machine.describe());
-    let _ = writeln!(text, "- flags: {}", first.describe_params());
+    let flags: Vec<String> = first
+        .params
+        .iter()
+        .map(|(name, value)| match vary {
+            Some(vary) if vary.name == *name => {
+                format!("{name} varied: {}", vary.values.join(", "))
+            }
+            _ => format!("{name}={value}"),
+        })
+        .collect();
+    let _ = writeln!(text, "- flags: {}", flags.join(" "));
     let _ = writeln!(
         text,
         "- median of {} runs after {} warm-up(s); serial = the exercise on one thread; answers must agree {}",

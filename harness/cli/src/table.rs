@@ -73,6 +73,14 @@ impl Table {
     }
 }
 
+/// "1 thread", "4 threads".
+pub fn threads_label(threads: usize) -> String {
+    match threads {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,264 @@
+//! The `workbook` command end to end, on the real lesson binaries (built in the tests'
+//! profile, so `--profile` is passed through).
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use common::{assert_usage_error, bin_dir, lesson_binary, profile, run, workbook};
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("workbook-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn compare_runs_every_variant_and_reports_agreement() {
+    let ran = run(workbook().args([
+        "compare",
+        "pi",
+        "--variant",
+        "all",
+        "--quick",
+        "--threads",
+        "3",
+        "--profile",
+        profile(),
+    ]));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    for variant in workbook::registry::PI.variants {
+        let line = ran
+            .stdout
+            .lines()
+            .find(|l| {
+                l.trim_start()
+                    .starts_with(&format!("solution {} ", variant.name))
+            })
+            .unwrap_or_else(|| panic!("no row for {}:\n{}", variant.name, ran.stdout));
+        assert!(line.contains(" 3 "), "threads column: {line}");
+        assert!(line.ends_with("agrees"), "{line}");
+    }
+    assert!(ran.stdout.contains("answer   pi = "), "{}", ran.stdout);
+}
+
+#[test]
+fn compare_fails_loudly_when_the_answers_disagree() {
+    // A solution that prints a wrong answer: the real one, with its digits altered.
+    let dir = temp_dir("disagree");
+    let real_solution = lesson_binary("pi-solution");
+    std::os::unix::fs::symlink(lesson_binary("pi"), dir.join("pi")).expect("link");
+    let wrong = dir.join("pi-solution");
+    std::fs::write(
+        &wrong,
+        format!(
+            "#!/bin/sh\n'{}' \"$@\" | sed 's/\"pi\":3[.0-9]*/\"pi\":3.14/'\n",
+            real_solution.display()
+        ),
+    )
+    .expect("script");
+    std::fs::set_permissions(&wrong, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+
+    let ran = run(workbook()
+        .args(["compare", "pi", "--quick", "--bin-dir"])
+        .arg(&dir));
+    assert_eq!(ran.code, 1, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.contains("DISAGREES"), "{}", ran.stdout);
+    let last = ran.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("workbook: error: the answers disagree: rayon: pi: expected"),
+        "{last}"
+    );
+}
+
+#[test]
+fn sweep_writes_one_row_per_thread_count_in_every_format() {
+    let out = temp_dir("sweep");
+    let ran = run(workbook()
+        .args([
+            "sweep",
+            "pi",
+            "--quick",
+            "--threads",
+            "1,2,3",
+            "--repeat",
+            "2",
+            "--profile",
+            profile(),
+            "--out",
+        ])
+        .arg(&out));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let folder = only_folder(&out);
+
+    let csv = std::fs::read_to_string(folder.join("sweep.csv")).expect("csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let threads_column = header
+        .iter()
+        .position(|h| *h == "threads")
+        .expect("threads column");
+    let speedup_column = header
+        .iter()
+        .position(|h| *h == "speedup")
+        .expect("speedup column");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    let threads: Vec<&str> = rows.iter().map(|r| r[threads_column]).collect();
+    assert_eq!(threads, ["1", "2", "3"]);
+    assert!(
+        rows.iter()
+            .all(|r| r[speedup_column].parse::<f64>().is_ok_and(|s| s > 0.0))
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("sweep.json")).expect("json"))
+            .expect("parses");
+    let json_rows = json["rows"].as_array().expect("rows");
+    assert_eq!(json_rows.len(), 3);
+    assert!(json_rows.iter().all(|r| r["agrees"] == true));
+    // One exercise run and three solution runs, each a full record.
+    let records = std::fs::read_to_string(folder.join("records.jsonl")).expect("records");
+    let records: Vec<_> = records
+        .lines()
+        .map(workbook_cli::records::parse_record)
+        .collect();
+    assert_eq!(records.len(), 4);
+    assert!(records.iter().all(Result::is_ok));
+    assert_eq!(json["records"].as_array().map(Vec::len), Some(4));
+
+    let markdown = std::fs::read_to_string(folder.join("sweep.md")).expect("markdown");
+    let table_rows = markdown
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.ends_with(" yes |"))
+        .count();
+    assert_eq!(table_rows, 3, "{markdown}");
+    assert_eq!(png_size(&folder.join("speedup.png")), (900, 600));
+}
+
+#[test]
+fn sweeping_the_chunk_count_estimates_the_cost_of_a_task() {
+    let out = temp_dir("vary");
+    let ran = run(workbook()
+        .args([
+            "sweep",
+            "pi",
+            "--threads",
+            "1,2",
+            "--variant",
+            "spawn",
+            "--vary",
+            "chunks=1,1000,200000",
+        ])
+        .args([
+            "--repeat",
+            "1",
+            "--warmup",
+            "0",
+            "--profile",
+            profile(),
+            "--out",
+        ])
+        .arg(&out)
+        .args(["--", "--n", "200000"]));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let folder = only_folder(&out);
+    let csv = std::fs::read_to_string(folder.join("sweep.csv")).expect("csv");
+    assert_eq!(csv.lines().count(), 1 + 2 * 3, "{csv}");
+    assert!(csv.lines().skip(1).all(|l| l.contains(",chunks,")), "{csv}");
+    assert_eq!(png_size(&folder.join("chunks.png")), (900, 600));
+    assert!(ran.stdout.contains("cost per task"), "{}", ran.stdout);
+}
+
+#[test]
+fn check_says_the_untouched_starter_is_right() {
+    let ran = run(workbook().args([
+        "check",
+        "pi",
+        "--quick",
+        "--threads",
+        "2",
+        "--profile",
+        profile(),
+    ]));
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(
+        ran.stdout
+            .contains("Right: the same answer as the solution"),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout.contains("drop --quick for a fair measure"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn list_names_every_lesson() {
+    let ran = run(workbook().arg("list"));
+    assert_eq!(ran.code, 0);
+    for lesson in workbook::LESSONS {
+        assert!(ran.stdout.contains(&lesson.solution_binary()));
+        assert!(ran.stdout.contains(lesson.text));
+    }
+}
+
+#[test]
+fn mistakes_are_one_line_and_exit_code_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["compare", "nosuchlesson", "--no-build"],
+            "no lesson named 'nosuchlesson' (lessons: pi",
+        ),
+        (&["check", "nosuchlesson"], "no lesson named 'nosuchlesson'"),
+        (&["compare", "pi", "--threads", "0"], "--threads"),
+        (
+            &["compare", "pi", "--variant", "magic", "--no-build"],
+            "lesson pi has no variant 'magic'",
+        ),
+        (
+            &["sweep", "pi", "--vary", "size=1,2", "--no-build"],
+            "lesson pi has no flag --size",
+        ),
+        (&["sweep", "pi", "--threads", "1,x"], "--threads"),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+    ];
+    for (args, expected) in cases {
+        assert_usage_error(&run(workbook().args(*args)), expected);
+    }
+    // A bad lesson flag is the lesson binary's own one-line message, passed on.
+    lesson_binary("pi");
+    let ran = run(workbook()
+        .args(["compare", "pi", "--bin-dir"])
+        .arg(bin_dir())
+        .args(["--", "--n", "0"]));
+    assert_usage_error(&ran, "pi: --n: expected a whole number from 1");
+}
+
+#[test]
+fn missing_binaries_are_named() {
+    let empty = temp_dir("empty");
+    let ran = run(workbook().args(["compare", "pi", "--bin-dir"]).arg(&empty));
+    assert_eq!(ran.code, 1);
+    assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+    assert!(ran.stderr.contains("pi is not built"), "{}", ran.stderr);
+}
+
+fn only_folder(dir: &Path) -> std::path::PathBuf {
+    let entries: Vec<_> = std::fs::read_dir(dir).expect("out dir").flatten().collect();
+    assert_eq!(entries.len(), 1, "one results folder in {}", dir.display());
+    entries[0].path()
+}
+
+fn png_size(path: &Path) -> (u32, u32) {
+    let file = std::fs::File::open(path).expect("png exists");
+    let reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .expect("a PNG");
+    let info = reader.info();
+    (info.width, info.height)
+}

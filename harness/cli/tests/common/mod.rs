@@ -1,0 +1,124 @@
+//! Helpers for the integration tests: the lesson binaries (built once per test process, in
+//! the tests' own profile) and the `workbook` command.
+
+#![allow(dead_code)] // each test file uses its own share of these
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use workbook::{LESSONS, Record, Value};
+use workbook_cli::binaries::workspace_root;
+use workbook_cli::records::parse_record;
+
+/// The `workbook` command built for this test run.
+pub fn workbook() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_workbook"))
+}
+
+/// The folder cargo built this test's binaries into (target/debug for `cargo test`).
+pub fn bin_dir() -> PathBuf {
+    let workbook = Path::new(env!("CARGO_BIN_EXE_workbook"));
+    workbook
+        .parent()
+        .expect("workbook is in a folder")
+        .to_path_buf()
+}
+
+/// The cargo profile of that folder.
+pub fn profile() -> &'static str {
+    match bin_dir().file_name().and_then(|n| n.to_str()) {
+        Some("debug") => "dev",
+        Some("release") => "release",
+        other => panic!("unexpected binary folder {other:?}"),
+    }
+}
+
+/// A lesson binary, after building every lesson's binaries once in this test's profile.
+pub fn lesson_binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+        let mut command = Command::new(cargo);
+        command
+            .args([
+                "build",
+                "--quiet",
+                "--profile",
+                profile(),
+                "--manifest-path",
+            ])
+            .arg(workspace_root().join("Cargo.toml"));
+        for lesson in LESSONS {
+            command.args(["--bin", &lesson.exercise_binary()]);
+            command.args(["--bin", &lesson.solution_binary()]);
+        }
+        let status = command.status().expect("cargo runs");
+        assert!(status.success(), "building the lesson binaries failed");
+    });
+    bin_dir().join(name)
+}
+
+/// What a finished process said.
+#[derive(Debug)]
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(command: &mut Command) -> Ran {
+    let output = command.output().expect("the program starts");
+    Ran {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&output.stderr).to_string(),
+    }
+}
+
+/// Runs a lesson binary with `--json` and returns its record.
+pub fn record(binary: &str, args: &[&str]) -> Record {
+    let ran = run(Command::new(lesson_binary(binary)).arg("--json").args(args));
+    assert_eq!(ran.code, 0, "{binary} {args:?} failed: {}", ran.stderr);
+    parse_record(ran.stdout.trim()).unwrap_or_else(|e| panic!("{binary}: {e}\n{}", ran.stdout))
+}
+
+/// The answer of one quick run of a lesson binary.
+pub fn answer(binary: &str, threads: usize, variant: Option<&str>, flags: &[String]) -> Value {
+    let threads = threads.to_string();
+    let mut args = vec![
+        "--threads",
+        threads.as_str(),
+        "--repeat",
+        "2",
+        "--warmup",
+        "1",
+    ];
+    if let Some(variant) = variant {
+        args.extend(["--variant", variant]);
+    }
+    args.extend(flags.iter().map(String::as_str));
+    let record = record(binary, &args);
+    assert!(
+        record.answers_identical,
+        "{binary} {args:?}: runs disagreed"
+    );
+    record.answer_value()
+}
+
+/// Asserts that a run failed with exit code 2 and exactly one line on stderr.
+pub fn assert_usage_error(ran: &Ran, expected: &str) {
+    assert_eq!(ran.code, 2, "exit code; stderr: {}", ran.stderr);
+    assert_eq!(
+        ran.stderr.lines().count(),
+        1,
+        "one line, got: {}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(expected),
+        "expected {expected:?} in {:?}",
+        ran.stderr
+    );
+}

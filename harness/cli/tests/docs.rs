@@ -1,0 +1,293 @@
+//! The README and the lesson texts must not drift from the code: the lesson table is the
+//! registry's, and every binary, command, flag and path they name must exist.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{run, workbook};
+use workbook::registry::{Lesson, markdown_table};
+use workbook::{LESSONS, lesson};
+use workbook_cli::binaries::workspace_root;
+
+const HARNESS_FLAGS: [&str; 6] = ["threads", "repeat", "warmup", "json", "help", "variant"];
+const COMMANDS: [&str; 4] = ["list", "compare", "sweep", "check"];
+
+fn documents() -> Vec<PathBuf> {
+    let root = workspace_root();
+    let mut files = vec![root.join("README.md")];
+    let lessons = std::fs::read_dir(root.join("lessons")).expect("lessons/");
+    files.extend(
+        lessons
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md")),
+    );
+    files.sort();
+    files
+}
+
+/// The text with `\`-continued lines joined, line by line.
+fn logical_lines(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("readable");
+    text.replace("\\\n", " ")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The code on a line: all of an indented code line, else each `backtick span`.
+fn code_spans(line: &str) -> Vec<String> {
+    if line.starts_with("    ") {
+        return vec![line.to_string()];
+    }
+    line.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+fn tokens(line: &str) -> Vec<String> {
+    line.split_whitespace()
+        .map(|t| {
+            t.trim_matches(|c: char| "`*,;:.()\"'".contains(c))
+                .to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+#[test]
+fn the_readme_lesson_table_is_the_registrys() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).expect("README");
+    let start = readme.find("<!-- lessons:start").expect("start marker");
+    let body_start = readme[start..].find('\n').expect("marker line") + start + 1;
+    let end = readme.find("<!-- lessons:end -->").expect("end marker");
+    assert_eq!(
+        &readme[body_start..end],
+        markdown_table(),
+        "README's lesson table is stale: paste `cargo run --bin workbook -- list --markdown`"
+    );
+}
+
+#[test]
+fn every_lesson_has_its_text_and_the_text_names_its_binaries() {
+    for lesson in LESSONS {
+        let path = workspace_root().join(lesson.text);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} missing", lesson.text));
+        for needed in [
+            format!("--bin {}", lesson.exercise_binary()),
+            format!("--bin {}", lesson.solution_binary()),
+            format!("workbook -- check {}", lesson.name),
+            format!("exercises/{}/src/main.rs", lesson.name),
+        ] {
+            assert!(
+                text.contains(&needed),
+                "{} does not mention `{needed}`",
+                lesson.text
+            );
+        }
+    }
+}
+
+#[test]
+fn named_binaries_commands_and_flags_exist() {
+    let mut problems = Vec::new();
+    for path in documents() {
+        for line in logical_lines(&path) {
+            for code in code_spans(&line) {
+                for problem in check_command_line(&tokens(&code)) {
+                    problems.push(format!("{}: {problem} in: {}", path.display(), code.trim()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn named_paths_exist() {
+    let root = workspace_root();
+    let prefixes = [
+        "exercises/",
+        "solutions/",
+        "lessons/",
+        "harness/",
+        "data/",
+        ".ci/",
+    ];
+    let mut problems = Vec::new();
+    for path in documents() {
+        for line in logical_lines(&path) {
+            for token in tokens(&line) {
+                let token = token.trim_end_matches(['.', ',', ':', ')']);
+                // Links in markdown: [text](lessons/pi.md)
+                let token = token.rsplit('(').next().unwrap_or(token);
+                if token.contains('<') || !prefixes.iter().any(|p| token.starts_with(p)) {
+                    continue;
+                }
+                if !root.join(token).exists() {
+                    problems.push(format!("{}: {token} does not exist", path.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Problems with any `--bin X ...` or `workbook <command> ...` on this line.
+fn check_command_line(tokens: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut at = 0;
+    while at < tokens.len() {
+        let token = tokens[at].as_str();
+        if token == "--bin" {
+            let Some(binary) = tokens.get(at + 1) else {
+                break;
+            };
+            if binary == "workbook" {
+                // cargo run ... --bin workbook -- <command> ...; cargo build has no command.
+                let rest = tokens.get(at + 2..).unwrap_or_default();
+                if let Some(rest) = rest.strip_prefix(&["--".to_string()][..]) {
+                    problems.extend(check_workbook(rest));
+                }
+            } else if let Some((lesson, solution)) = lesson_of_binary(binary) {
+                let rest = &tokens[at + 2..];
+                let rest = rest.strip_prefix(&["--".to_string()][..]).unwrap_or(&[]);
+                problems.extend(check_lesson_flags(lesson, solution, rest));
+            } else if !binary.contains('<') {
+                problems.push(format!("no binary named {binary}"));
+            }
+            at += 2;
+        } else if token == "workbook"
+            && tokens
+                .get(at + 1)
+                .is_some_and(|t| COMMANDS.contains(&t.as_str()))
+        {
+            problems.extend(check_workbook(&tokens[at + 1..]));
+            at += 2;
+        } else {
+            at += 1;
+        }
+    }
+    problems
+}
+
+fn lesson_of_binary(binary: &str) -> Option<(&'static Lesson, bool)> {
+    LESSONS.iter().find_map(|lesson| {
+        if binary == lesson.exercise_binary() {
+            Some((*lesson, false))
+        } else if binary == lesson.solution_binary() {
+            Some((*lesson, true))
+        } else {
+            None
+        }
+    })
+}
+
+/// Flags that a lesson binary accepts, up to the end of the command.
+fn check_lesson_flags(lesson: &Lesson, solution: bool, tokens: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for token in tokens.iter().take_while(|t| !t.starts_with('#')) {
+        let Some(flag) = token.strip_prefix("--") else {
+            continue;
+        };
+        let name = flag.split('=').next().unwrap_or(flag);
+        let known = HARNESS_FLAGS.contains(&name) && (name != "variant" || solution);
+        if !known && lesson.param(name).is_none() {
+            problems.push(format!("{} has no flag --{name}", lesson.name));
+        }
+        if name == "variant" && solution {
+            // The value is checked by the binary; check it here too.
+            if let Some(value) = tokens.iter().skip_while(|t| *t != token).nth(1)
+                && !value.contains('<')
+                && lesson.variant(value).is_none()
+            {
+                problems.push(format!("{} has no variant {value}", lesson.name));
+            }
+        }
+    }
+    problems
+}
+
+/// `<command> [lesson] [flags] [-- lesson flags]`.
+fn check_workbook(tokens: &[String]) -> Vec<String> {
+    let Some(command) = tokens.first() else {
+        return vec!["workbook without a command".into()];
+    };
+    if command.contains('<') {
+        return Vec::new();
+    }
+    if !COMMANDS.contains(&command.as_str()) {
+        return vec![format!("workbook has no command {command}")];
+    }
+    let mut problems = Vec::new();
+    let named_lesson = tokens
+        .get(1)
+        .filter(|t| !t.starts_with('-') && !t.contains('<'));
+    let lesson = named_lesson.and_then(|name| lesson(name));
+    if let (Some(name), None) = (named_lesson, lesson)
+        && command != "list"
+    {
+        problems.push(format!("no lesson named {name}"));
+    }
+    let help = run(workbook().args([command.as_str(), "--help"])).stdout;
+    let known: Vec<&str> = help
+        .split_whitespace()
+        .filter_map(|word| word.strip_prefix("--"))
+        .filter_map(|flag| {
+            flag.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+                .next()
+        })
+        .collect();
+    let (own, passed_on) = match tokens.iter().position(|t| t == "--") {
+        Some(split) => (&tokens[..split], &tokens[split + 1..]),
+        None => (tokens, &[][..]),
+    };
+    for token in own.iter().take_while(|t| !t.starts_with('#')) {
+        if let Some(flag) = token.strip_prefix("--") {
+            let name = flag.split('=').next().unwrap_or(flag);
+            if !known.contains(&name) {
+                problems.push(format!("workbook {command} has no flag --{name}"));
+            }
+        }
+    }
+    if let Some(lesson) = lesson {
+        problems.extend(check_lesson_flags(lesson, true, passed_on));
+    }
+    problems
+}
+
+#[test]
+fn the_checker_catches_what_it_should() {
+    let line = |text: &str| check_command_line(&tokens(text));
+    assert!(line("cargo run --release --bin pi -- --chunks 1").is_empty());
+    assert!(
+        line("`cargo run --release --bin workbook -- sweep pi --variant spawn --threads 1,2`")
+            .is_empty()
+    );
+    assert_eq!(line("cargo run --bin nosuch"), ["no binary named nosuch"]);
+    assert_eq!(
+        line("cargo run --release --bin pi -- --size 3"),
+        ["pi has no flag --size"]
+    );
+    assert_eq!(
+        line("cargo run --bin pi -- --variant lanes"),
+        ["pi has no flag --variant"]
+    );
+    assert_eq!(
+        line("cargo run --bin pi-solution -- --variant fast"),
+        ["pi has no variant fast"]
+    );
+    assert_eq!(line("workbook compare pie"), ["no lesson named pie"]);
+    assert_eq!(
+        line("workbook sweep pi --thread 2"),
+        ["workbook sweep has no flag --thread"]
+    );
+    assert_eq!(
+        line("workbook compare pi -- --size 2"),
+        ["pi has no flag --size"]
+    );
+}

@@ -1,0 +1,183 @@
+//! Tests every lesson in the registry the same way: the solution agrees with the serial
+//! exercise at several thread counts, the flags behave, and the record is complete.
+
+mod common;
+
+use std::process::Command;
+
+use common::{answer, assert_usage_error, lesson_binary, record, run};
+use workbook::{Agreement, LESSONS, Side};
+
+/// One, two, a count that does not divide the work evenly, and more threads than CPUs.
+const THREAD_COUNTS: [usize; 4] = [1, 2, 3, 8];
+
+#[test]
+fn every_solution_agrees_with_its_exercise_at_several_thread_counts() {
+    for lesson in LESSONS {
+        let flags = lesson.quick_flags();
+        let reference = answer(&lesson.exercise_binary(), 1, None, &flags);
+        for threads in THREAD_COUNTS {
+            let exercise = answer(&lesson.exercise_binary(), threads, None, &flags);
+            assert_eq!(
+                Agreement::Exact.check(&reference, &exercise),
+                Ok(()),
+                "{} exercise at {threads} threads",
+                lesson.name
+            );
+            for variant in lesson.variants {
+                let found = answer(
+                    &lesson.solution_binary(),
+                    threads,
+                    Some(variant.name),
+                    &flags,
+                );
+                assert_eq!(
+                    variant.agreement.check(&reference, &found),
+                    Ok(()),
+                    "{} solution {} at {threads} threads",
+                    lesson.name,
+                    variant.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_flags_are_one_line_and_exit_code_2() {
+    for lesson in LESSONS {
+        let count_flag = lesson
+            .params
+            .iter()
+            .find(|p| matches!(p.kind, workbook::registry::Kind::Count { .. }))
+            .map(|p| format!("--{}", p.name));
+        for binary in [lesson.exercise_binary(), lesson.solution_binary()] {
+            let path = lesson_binary(&binary);
+            let bad = |args: &[&str], expected: &str| {
+                assert_usage_error(&run(Command::new(&path).args(args)), expected);
+            };
+            bad(
+                &["--threads", "0"],
+                "--threads: expected a whole number from 1",
+            );
+            bad(
+                &["--threads", "lots"],
+                "--threads: expected a whole number from 1",
+            );
+            bad(
+                &["--repeat", "0"],
+                "--repeat: expected a whole number from 1",
+            );
+            bad(&["--no-such-flag"], "unknown flag '--no-such-flag'");
+            bad(&["stray"], "unexpected argument 'stray'");
+            if let Some(flag) = &count_flag {
+                bad(&[flag, "-5"], &format!("{flag}: expected a whole number"));
+                bad(
+                    &[flag, "12abc"],
+                    &format!("{flag}: expected a whole number"),
+                );
+                bad(&[flag, "1e40"], &format!("{flag}: expected a whole number"));
+            }
+        }
+    }
+}
+
+#[test]
+fn threads_default_to_slurms_cpus_per_task_and_reject_nonsense() {
+    for lesson in LESSONS {
+        let path = lesson_binary(&lesson.exercise_binary());
+        let mut quick: Vec<String> = lesson.quick_flags();
+        quick.extend(["--json".into(), "--repeat".into(), "1".into()]);
+        let ran = run(Command::new(&path)
+            .args(&quick)
+            .env("SLURM_CPUS_PER_TASK", "3"));
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let record = workbook_cli::records::parse_record(ran.stdout.trim()).expect("record");
+        assert_eq!(record.threads, 3);
+
+        let ran = run(Command::new(&path)
+            .args(&quick)
+            .env("SLURM_CPUS_PER_TASK", "many"));
+        assert_usage_error(&ran, "SLURM_CPUS_PER_TASK is 'many'");
+    }
+}
+
+#[test]
+fn records_describe_the_run_the_machine_and_the_slurm_job() {
+    for lesson in LESSONS {
+        let mut args: Vec<String> = lesson.quick_flags();
+        args.extend(["--threads", "2", "--repeat", "3", "--warmup", "2"].map(String::from));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+        let plain = record(&lesson.solution_binary(), &args);
+        assert_eq!(plain.lesson, lesson.name);
+        assert_eq!(plain.side, Side::Solution);
+        assert_eq!(plain.variant, lesson.default_variant().name);
+        assert_eq!(
+            (plain.threads, plain.warmup, plain.seconds.len()),
+            (2, 2, 3)
+        );
+        assert!(plain.seconds.iter().all(|s| *s >= 0.0));
+        assert_eq!(plain.params.len(), lesson.params.len());
+        assert!(!plain.answer.is_empty());
+        assert!(plain.peak_rss_bytes.is_some_and(|b| b > 0));
+        assert_eq!(plain.machine.slurm, None);
+        assert!(plain.machine.logical_cpus >= 1);
+        assert_eq!(plain.machine.timestamp.len(), "2026-01-01T00:00:00Z".len());
+        assert!(plain.machine.build.rustc.starts_with("rustc "));
+
+        let ran = run(Command::new(lesson_binary(&lesson.exercise_binary()))
+            .arg("--json")
+            .args(&args)
+            .env("SLURM_JOB_ID", "4242")
+            .env("SLURM_CPUS_PER_TASK", "1")
+            .env("SLURM_JOB_NODELIST", "node[01-02]"));
+        let in_job = workbook_cli::records::parse_record(ran.stdout.trim()).expect("record");
+        let slurm = in_job.machine.slurm.expect("the Slurm job is recorded");
+        assert_eq!(slurm.job_id, "4242");
+        assert_eq!(slurm.cpus_per_task.as_deref(), Some("1"));
+        assert_eq!(slurm.node_list.as_deref(), Some("node[01-02]"));
+        // Two threads in a job given one CPU: the record says so.
+        assert!(
+            in_job
+                .warnings
+                .iter()
+                .any(|w| w.contains("Slurm job was given 1 CPUs")),
+            "{:?}",
+            in_job.warnings
+        );
+    }
+}
+
+#[test]
+fn human_output_is_short_and_warns_about_debug_builds() {
+    for lesson in LESSONS {
+        let ran = run(Command::new(lesson_binary(&lesson.exercise_binary()))
+            .args(lesson.quick_flags())
+            .args(["--repeat", "1"]));
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        assert!(ran.stdout.contains("answer"), "{}", ran.stdout);
+        assert!(ran.stdout.lines().count() <= 8, "{}", ran.stdout);
+        let debug = common::profile() == "dev";
+        assert_eq!(ran.stderr.contains("DEBUG BUILD"), debug, "{}", ran.stderr);
+        assert_eq!(ran.stdout.contains("DEBUG BUILD"), debug, "{}", ran.stdout);
+    }
+}
+
+#[test]
+fn help_lists_the_lesson_flags_and_exits_0() {
+    for lesson in LESSONS {
+        for binary in [lesson.exercise_binary(), lesson.solution_binary()] {
+            let ran = run(Command::new(lesson_binary(&binary)).arg("--help"));
+            assert_eq!(ran.code, 0);
+            for param in lesson.params {
+                assert!(
+                    ran.stdout.contains(&format!("--{}", param.name)),
+                    "{}",
+                    ran.stdout
+                );
+            }
+            assert!(ran.stdout.contains(lesson.text));
+        }
+    }
+}
