@@ -5,11 +5,11 @@ use workbook::registry::{Agreement, Lesson};
 use workbook::stats::{format_seconds, speedup};
 use workbook::{Record, Value};
 
-use crate::binaries::{BuildOptions, locate};
+use crate::binaries::BuildOptions;
 use crate::compare::print_warnings;
 use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, ThreadsOption, find_lesson};
-use crate::runner::{Progress, Run};
+use crate::runner::LessonRunner;
 use crate::table::{Table, threads_label};
 
 #[derive(Debug, clap::Args)]
@@ -40,31 +40,13 @@ const SLIGHTLY: f64 = 1.1;
 pub fn check(args: &CheckArgs) -> Outcome<()> {
     let lesson = find_lesson(&args.lesson)?;
     let threads = args.threads.threads()?;
-    let flags = args.run.lesson_flags(lesson);
-    let (exercise_bin, solution_bin) = (lesson.exercise_binary(), lesson.solution_binary());
-    let binaries = locate(&[exercise_bin.clone(), solution_bin.clone()], &args.build)?;
-    let run = |binary: &str, threads, variant| Run {
-        binary: &binaries[binary],
-        threads,
-        repeat: args.run.repeat,
-        warmup: args.run.warmup,
-        variant,
-        lesson_flags: &flags,
-    };
-
-    let mut progress = Progress::new(3);
-    progress.start("reference (solution)");
+    let mut runner = LessonRunner::new(lesson, &args.run, &args.build, 3)?;
+    let reference_variant = lesson.default_variant().name;
     let (reference, _) =
-        run(&solution_bin, threads, Some(lesson.default_variant().name)).execute()?;
-    progress.finish_one("reference (solution)", &reference);
-    progress.start("your exercise, 1 thread");
-    let (one, _) = run(&exercise_bin, 1, None).execute()?;
-    progress.finish_one("your exercise, 1 thread", &one);
-    let label = format!("your exercise, {threads} threads");
-    progress.start(&label);
-    let (many, _) = run(&exercise_bin, threads, None).execute()?;
-    progress.finish_one(&label, &many);
-    progress.finish();
+        runner.solution("reference (solution)", threads, reference_variant, &[])?;
+    let (one, _) = runner.exercise("your exercise, 1 thread", 1, &[])?;
+    let (many, _) = runner.exercise(&format!("your exercise, {threads} threads"), threads, &[])?;
+    runner.finish();
 
     let rule = lesson.default_variant().agreement;
     let verdicts = [
@@ -81,7 +63,7 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
     table.row(vec![
         "reference".into(),
         reference.describe_answer(),
-        format!("{} on {threads} threads", solution_bin),
+        format!("{} on {threads} threads", lesson.solution_binary()),
         format_seconds(reference.summary().median),
     ]);
     for (record, verdict) in [&one, &many].into_iter().zip(&verdicts) {

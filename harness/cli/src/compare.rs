@@ -4,10 +4,10 @@
 use workbook::Record;
 use workbook::stats::{format_seconds, speedup};
 
-use crate::binaries::{BuildOptions, locate};
+use crate::binaries::BuildOptions;
 use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, ThreadsOption, find_lesson, find_variants};
-use crate::runner::{Progress, Run};
+use crate::runner::LessonRunner;
 use crate::table::Table;
 
 #[derive(Debug, clap::Args)]
@@ -29,32 +29,16 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     let lesson = find_lesson(&args.lesson)?;
     let variants = find_variants(lesson, args.variant.as_deref())?;
     let threads = args.threads.threads()?;
-    let lesson_flags = args.run.lesson_flags(lesson);
-    let (exercise_bin, solution_bin) = (lesson.exercise_binary(), lesson.solution_binary());
-    let binaries = locate(&[exercise_bin.clone(), solution_bin.clone()], &args.build)?;
-
-    let mut progress = Progress::new(1 + variants.len());
-    let run = |binary: &str, threads, variant| Run {
-        binary: &binaries[binary],
-        threads,
-        repeat: args.run.repeat,
-        warmup: args.run.warmup,
-        variant,
-        lesson_flags: &lesson_flags,
-    };
+    let mut runner = LessonRunner::new(lesson, &args.run, &args.build, 1 + variants.len())?;
     // The exercise is the serial baseline: one thread, whatever the machine has.
-    progress.start("exercise");
-    let (exercise, _) = run(&exercise_bin, 1, None).execute()?;
-    progress.finish_one("exercise", &exercise);
+    let (exercise, _) = runner.exercise("exercise", 1, &[])?;
     let mut solutions = Vec::new();
     for variant in &variants {
         let label = format!("solution {}", variant.name);
-        progress.start(&label);
-        let (record, _) = run(&solution_bin, threads, Some(variant.name)).execute()?;
-        progress.finish_one(&label, &record);
+        let (record, _) = runner.solution(&label, threads, variant.name, &[])?;
         solutions.push((*variant, record));
     }
-    progress.finish();
+    runner.finish();
 
     println!("{} · {}", lesson.title, exercise.describe_params());
     println!(
@@ -101,6 +85,11 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     println!("  machine  {}", exercise.machine.describe());
     print_warnings(std::iter::once(&exercise).chain(solutions.iter().map(|(_, r)| r)));
 
+    fail_on_disagreement(&disagreements)
+}
+
+/// A command whose answers disagree fails, naming each disagreement.
+pub fn fail_on_disagreement(disagreements: &[String]) -> Outcome<()> {
     if disagreements.is_empty() {
         Ok(())
     } else {

@@ -8,8 +8,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use workbook::Record;
 use workbook::stats::format_seconds;
 
+use crate::binaries::{BuildOptions, locate};
 use crate::failure::{Failure, Outcome};
+use crate::options::RunOptions;
 use crate::records::parse_record;
+use workbook::registry::Lesson;
 
 /// One run of a lesson binary.
 #[derive(Debug, Clone)]
@@ -58,6 +61,96 @@ impl Run<'_> {
         let record = parse_record(line)
             .map_err(|e| Failure::failed(format!("{name} printed no usable record: {e}")))?;
         Ok((record, line.to_string()))
+    }
+}
+
+/// A lesson's exercise and solution, located (and built) once, run with the same repeats
+/// and lesson flags, with progress shown as they go.
+pub struct LessonRunner {
+    exercise: std::path::PathBuf,
+    solution: std::path::PathBuf,
+    repeat: Option<u32>,
+    warmup: Option<u32>,
+    lesson_flags: Vec<String>,
+    progress: Progress,
+}
+
+impl LessonRunner {
+    /// Builds (unless told not to) and locates both binaries; `runs` is how many runs
+    /// will follow, for the progress bar.
+    pub fn new(
+        lesson: &Lesson,
+        run: &RunOptions,
+        build: &BuildOptions,
+        runs: usize,
+    ) -> Outcome<LessonRunner> {
+        let (exercise, solution) = (lesson.exercise_binary(), lesson.solution_binary());
+        let mut binaries = locate(&[exercise.clone(), solution.clone()], build)?;
+        let path = |name: &String, binaries: &mut std::collections::HashMap<_, _>| {
+            binaries
+                .remove(name)
+                .expect("locate returns every binary asked for")
+        };
+        Ok(LessonRunner {
+            exercise: path(&exercise, &mut binaries),
+            solution: path(&solution, &mut binaries),
+            repeat: run.repeat,
+            warmup: run.warmup,
+            lesson_flags: run.lesson_flags(lesson),
+            progress: Progress::new(runs),
+        })
+    }
+
+    /// The exercise on `threads` threads, with `extra` flags after the lesson flags.
+    pub fn exercise(
+        &mut self,
+        label: &str,
+        threads: usize,
+        extra: &[String],
+    ) -> Outcome<(Record, String)> {
+        let binary = self.exercise.clone();
+        self.step(label, &binary, threads, None, extra)
+    }
+
+    /// The solution's `variant` on `threads` threads.
+    pub fn solution(
+        &mut self,
+        label: &str,
+        threads: usize,
+        variant: &str,
+        extra: &[String],
+    ) -> Outcome<(Record, String)> {
+        let binary = self.solution.clone();
+        self.step(label, &binary, threads, Some(variant), extra)
+    }
+
+    /// Clears the progress bar once all runs are done.
+    pub fn finish(self) {
+        self.progress.finish();
+    }
+
+    fn step(
+        &mut self,
+        label: &str,
+        binary: &Path,
+        threads: usize,
+        variant: Option<&str>,
+        extra: &[String],
+    ) -> Outcome<(Record, String)> {
+        let mut lesson_flags = self.lesson_flags.clone();
+        lesson_flags.extend(extra.iter().cloned());
+        self.progress.start(label);
+        let run = Run {
+            binary,
+            threads,
+            repeat: self.repeat,
+            warmup: self.warmup,
+            variant,
+            lesson_flags: &lesson_flags,
+        };
+        let (record, line) = run.execute()?;
+        self.progress.finish_one(label, &record);
+        Ok((record, line))
     }
 }
 

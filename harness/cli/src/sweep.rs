@@ -12,12 +12,12 @@ use workbook::registry::{Lesson, Variant};
 use workbook::stats::{efficiency, format_seconds, karp_flatt, speedup};
 use workbook::{Record, machine::available_cpus};
 
-use crate::binaries::{BuildOptions, locate, workspace_root};
-use crate::compare::print_warnings;
+use crate::binaries::{BuildOptions, workspace_root};
+use crate::compare::{fail_on_disagreement, print_warnings};
 use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, find_lesson, find_variants};
 use crate::plot::{Series, speedup_plot, time_plot};
-use crate::runner::{Progress, Run};
+use crate::runner::LessonRunner;
 use crate::table::{Table, threads_label};
 
 #[derive(Debug, clap::Args)]
@@ -78,49 +78,38 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
         .as_deref()
         .map(|text| parse_vary(lesson, text))
         .transpose()?;
-    let (exercise_bin, solution_bin) = (lesson.exercise_binary(), lesson.solution_binary());
-    let binaries = locate(&[exercise_bin.clone(), solution_bin.clone()], &args.build)?;
-
     let values: Vec<Option<&str>> = match &vary {
         Some(vary) => vary.values.iter().map(|v| Some(v.as_str())).collect(),
         None => vec![None],
     };
-    let mut progress = Progress::new(values.len() * (1 + threads.len()));
+    let mut runner = LessonRunner::new(
+        lesson,
+        &args.run,
+        &args.build,
+        values.len() * (1 + threads.len()),
+    )?;
     let mut baselines = Vec::new();
     let mut runs = Vec::new();
     let mut raw_lines = Vec::new();
     for value in &values {
-        let mut flags = args.run.lesson_flags(lesson);
-        if let (Some(vary), Some(value)) = (&vary, value) {
-            flags.extend([format!("--{}", vary.name), value.to_string()]);
-        }
-        let at = value.map_or(String::new(), |v| {
-            format!(" {}={v}", vary.as_ref().map_or("", |v| &v.name))
-        });
-        let run = |binary: &str, threads, variant| Run {
-            binary: &binaries[binary],
-            threads,
-            repeat: args.run.repeat,
-            warmup: args.run.warmup,
-            variant,
-            lesson_flags: &flags,
+        let (extra, at) = match (&vary, value) {
+            (Some(vary), Some(value)) => (
+                vec![format!("--{}", vary.name), value.to_string()],
+                format!(" {}={value}", vary.name),
+            ),
+            _ => (Vec::new(), String::new()),
         };
-        let label = format!("exercise{at}");
-        progress.start(&label);
-        let (baseline, line) = run(&exercise_bin, 1, None).execute()?;
-        progress.finish_one(&label, &baseline);
+        let (baseline, line) = runner.exercise(&format!("exercise{at}"), 1, &extra)?;
         raw_lines.push(line);
         for &p in &threads {
             let label = format!("{} threads={p}{at}", variant.name);
-            progress.start(&label);
-            let (record, line) = run(&solution_bin, p, Some(variant.name)).execute()?;
-            progress.finish_one(&label, &record);
+            let (record, line) = runner.solution(&label, p, variant.name, &extra)?;
             raw_lines.push(line);
             runs.push((value.map(str::to_string), record));
         }
         baselines.push((value.map(str::to_string), baseline));
     }
-    progress.finish();
+    runner.finish();
 
     let rows = analyse(
         lesson,
@@ -163,14 +152,7 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
                 .map(|e| format!("{} threads: {e}", row.threads))
         })
         .collect();
-    if disagreements.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::failed(format!(
-            "the answers disagree: {}",
-            disagreements.join("; ")
-        )))
-    }
+    fail_on_disagreement(&disagreements)
 }
 
 /// 1, 2, 4, ... up to the CPUs this process may use, and that number itself.

@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use crate::chunk_bounds;
+use crate::{chunk_bounds, pi_chunk};
 
 const LANES: usize = 8;
 
@@ -29,14 +29,9 @@ fn pi_chunk_lanes(n: u64, lower: u64, upper: u64) -> f64 {
             mids[lane] += LANES as f64;
         }
     }
-    // The last few slices, fewer than LANES.
-    let mut tail = 0.0;
-    for i in lower + rounds * LANES as u64..upper {
-        let mid = i as f64 + 0.5;
-        tail += 4.0 / (1.0 + mid * mid * step * step);
-    }
-    // The lanes are combined in a fixed order.
-    step * (sums.iter().sum::<f64>() + tail)
+    // The lanes are combined in a fixed order; the last few slices (fewer than LANES) are
+    // summed the plain way.
+    step * sums.iter().sum::<f64>() + pi_chunk(n, lower + rounds * LANES as u64, upper)
 }
 
 pub fn pi(n: u64, chunks: u64) -> f64 {
