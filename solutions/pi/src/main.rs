@@ -34,6 +34,7 @@ fn pi_chunk(n: u64, lower: u64, upper: u64) -> f64 {
 
 /// Splits the slices `0..n` into `chunks` ranges of (nearly) equal length.
 /// The split depends on n and chunks only, never on the number of threads.
+/// (n * chunks stays below 2^64 within the limits the flags allow: n <= 10^12, chunks <= 10^6.)
 fn chunk_bounds(n: u64, chunks: u64) -> Vec<(u64, u64)> {
     (0..chunks)
         .map(|c| (n * c / chunks, n * (c + 1) / chunks))
