@@ -61,21 +61,28 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
     }
 }
 
-/// What a lesson's compute function may return: a value, or a `Result` whose error becomes
-/// the run's one-line error message.
+/// What a lesson's computation returns: anything that yields an answer. Numbers and
+/// `Value`s do; a `Result`'s error becomes the run's one-line error message; a lesson can
+/// implement it for its own result type (say, a picture whose answer is its checksum).
+///
+/// The harness calls it after the timer has stopped, so summarising a big result into an
+/// answer is not counted in the timings.
 pub trait IntoAnswer {
-    fn into_answer(self) -> Result<Value, String>;
+    fn to_answer(&self) -> Result<Value, String>;
 }
 
-impl<T: Into<Value>> IntoAnswer for T {
-    fn into_answer(self) -> Result<Value, String> {
-        Ok(self.into())
+impl<T: Clone + Into<Value>> IntoAnswer for T {
+    fn to_answer(&self) -> Result<Value, String> {
+        Ok(self.clone().into())
     }
 }
 
-impl<T: Into<Value>, E: fmt::Display> IntoAnswer for Result<T, E> {
-    fn into_answer(self) -> Result<Value, String> {
-        self.map(Into::into).map_err(|e| e.to_string())
+impl<T: IntoAnswer, E: fmt::Display> IntoAnswer for Result<T, E> {
+    fn to_answer(&self) -> Result<Value, String> {
+        match self {
+            Ok(value) => value.to_answer(),
+            Err(e) => Err(e.to_string()),
+        }
     }
 }
 
@@ -252,7 +259,7 @@ mod tests {
     #[test]
     fn results_carry_their_error_message() {
         let failed: Result<f64, String> = Err("no such file".into());
-        assert_eq!(failed.into_answer(), Err("no such file".to_string()));
-        assert_eq!(2.5f64.into_answer(), Ok(Value::Float(2.5)));
+        assert_eq!(failed.to_answer(), Err("no such file".to_string()));
+        assert_eq!(2.5f64.to_answer(), Ok(Value::Float(2.5)));
     }
 }

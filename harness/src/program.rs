@@ -11,7 +11,8 @@ use crate::record::{Record, Side};
 use crate::registry::{Agreement, Lesson};
 use crate::stats::format_seconds;
 
-type Compute = Box<dyn Fn(&Params) -> Result<Value, String>>;
+type Compute<R> = Box<dyn Fn(&Params) -> R>;
+type Finish<R> = Box<dyn Fn(&Params, &R) -> Result<String, String>>;
 
 /// A lesson binary: which lesson, which side, and the computation of each variant.
 ///
@@ -22,10 +23,11 @@ type Compute = Box<dyn Fn(&Params) -> Result<Value, String>>;
 ///     Program::exercise(&PI).run(|params| params.count("n") as f64);
 /// }
 /// ```
-pub struct Program {
+pub struct Program<R> {
     lesson: &'static Lesson,
     side: Side,
-    extra_variants: Vec<(&'static str, Compute)>,
+    extra_variants: Vec<(&'static str, Compute<R>)>,
+    finish: Option<Finish<R>>,
 }
 
 /// How a run ends when it cannot go on: the message and the exit code.
@@ -34,49 +36,56 @@ struct Failure {
     message: String,
 }
 
-impl Program {
+impl<R: IntoAnswer + 'static> Program<R> {
     /// The serial starter of `lesson`.
-    pub fn exercise(lesson: &'static Lesson) -> Program {
+    pub fn exercise(lesson: &'static Lesson) -> Program<R> {
         Program {
             lesson,
             side: Side::Exercise,
             extra_variants: Vec::new(),
+            finish: None,
         }
     }
 
     /// The parallel solution of `lesson`.
-    pub fn solution(lesson: &'static Lesson) -> Program {
+    pub fn solution(lesson: &'static Lesson) -> Program<R> {
         Program {
             lesson,
             side: Side::Solution,
             extra_variants: Vec::new(),
+            finish: None,
         }
     }
 
     /// Adds a solution variant other than the default, chosen with `--variant <name>`.
-    pub fn variant<R, F>(mut self, name: &'static str, compute: F) -> Program
-    where
-        R: IntoAnswer,
-        F: Fn(&Params) -> R + 'static,
-    {
-        self.extra_variants
-            .push((name, Box::new(move |params| compute(params).into_answer())));
+    pub fn variant(
+        mut self,
+        name: &'static str,
+        compute: impl Fn(&Params) -> R + 'static,
+    ) -> Program<R> {
+        self.extra_variants.push((name, Box::new(compute)));
+        self
+    }
+
+    /// Work to do once, untimed, with the last run's result: writing a picture, say. It
+    /// returns a note for the reader ("picture written to ..."), which the harness prints
+    /// after the summary (on stderr with `--json`, so that stdout stays one record).
+    pub fn finish(
+        mut self,
+        finish: impl Fn(&Params, &R) -> Result<String, String> + 'static,
+    ) -> Program<R> {
+        self.finish = Some(Box::new(finish));
         self
     }
 
     /// Runs the program with `compute` as its default computation, then exits.
-    pub fn run<R, F>(self, compute: F) -> !
-    where
-        R: IntoAnswer,
-        F: Fn(&Params) -> R + 'static,
-    {
+    pub fn run(self, compute: impl Fn(&Params) -> R + 'static) -> ! {
         self.check_variants();
         let binary = match self.side {
             Side::Exercise => self.lesson.exercise_binary(),
             Side::Solution => self.lesson.solution_binary(),
         };
-        let default: Compute = Box::new(move |params| compute(params).into_answer());
-        let code = match self.try_run(default) {
+        let code = match self.try_run(Box::new(compute)) {
             Ok(()) => 0,
             Err(failure) => {
                 eprintln!("{binary}: error: {}", failure.message);
@@ -101,14 +110,11 @@ impl Program {
         );
     }
 
-    fn try_run(&self, default: Compute) -> Result<(), Failure> {
+    fn try_run(&self, default: Compute<R>) -> Result<(), Failure> {
         let args = command_line()?;
         let invocation = match flags::parse(self.lesson, self.side, &args) {
             Ok(Command::Run(invocation)) => invocation,
-            Ok(Command::Help(text)) => {
-                print!("{text}");
-                return Ok(());
-            }
+            Ok(Command::Help(text)) => return emit(&text),
             Err(message) => return Err(Failure { code: 2, message }),
         };
         let threads = invocation.params.threads();
@@ -129,40 +135,58 @@ impl Program {
                 .find(|(name, _)| *name == invocation.variant.name);
             &found.expect("variants checked against the registry").1
         };
-        let record = self.measure(&invocation, compute)?;
+        let (record, last) = self.measure(&invocation, compute)?;
+        let note = match &self.finish {
+            Some(finish) => {
+                finish(&invocation.params, &last).map_err(|message| Failure { code: 1, message })?
+            }
+            None => String::new(),
+        };
 
         if invocation.json {
-            println!("{}", record.to_json());
-        } else {
-            for warning in &record.warnings {
-                eprintln!("warning: {warning}");
-            }
-            if !record.answers_identical {
-                eprintln!(
-                    "warning: the runs did not all give the same answer: a race, or a sum \
-                     whose order depends on the scheduling"
-                );
-            }
-            print!("{}", human_summary(&record));
+            eprint!("{note}");
+            return emit(&format!("{}\n", record.to_json()));
         }
-        Ok(())
+        for warning in &record.warnings {
+            eprintln!("warning: {warning}");
+        }
+        if !record.answers_identical {
+            eprintln!(
+                "warning: the runs did not all give the same answer: a race, or a sum whose \
+                 order depends on the scheduling"
+            );
+        }
+        emit(&format!("{}{note}", human_summary(&record)))
     }
 
-    /// Warm-up runs, then timed runs; every answer is kept to check they all agree.
-    fn measure(&self, invocation: &Invocation, compute: &Compute) -> Result<Record, Failure> {
+    /// Warm-up runs, then timed runs. Only the computation is timed; every run's answer is
+    /// kept to check that they all agree, and the last run's result is returned for
+    /// `finish`.
+    fn measure(
+        &self,
+        invocation: &Invocation,
+        compute: &Compute<R>,
+    ) -> Result<(Record, R), Failure> {
         let params = &invocation.params;
         let failed = |message| Failure { code: 1, message };
         let mut answers = Vec::new();
-        for _ in 0..invocation.warmup {
-            answers.push(compute(params).map_err(failed)?);
-        }
         let mut seconds = Vec::new();
-        for _ in 0..invocation.repeat {
+        let mut last = None;
+        let runs = invocation.warmup + invocation.repeat;
+        for run in 0..runs {
+            // Free the previous result first, so that two never sit in memory at once.
+            drop(last.take());
             let start = Instant::now();
-            let answer = compute(params).map_err(failed)?;
-            seconds.push(start.elapsed().as_secs_f64());
-            answers.push(answer);
+            let result = compute(params);
+            let elapsed = start.elapsed().as_secs_f64();
+            answers.push(result.to_answer().map_err(failed)?);
+            if run >= invocation.warmup {
+                seconds.push(elapsed);
+            }
+            last = Some(result);
         }
+        // Read before `finish` runs: the record reports the computation's memory.
+        let peak_rss_bytes = peak_rss_bytes();
 
         let machine = Machine::detect();
         let warnings = run_warnings(&machine, params.threads());
@@ -174,7 +198,7 @@ impl Program {
             Value::Map(fields) => fields,
             single => vec![(self.lesson.answer.to_string(), single)],
         };
-        Ok(Record {
+        let record = Record {
             lesson: self.lesson.name.to_string(),
             side: self.side,
             variant: match self.side {
@@ -187,10 +211,25 @@ impl Program {
             seconds,
             answer,
             answers_identical,
-            peak_rss_bytes: peak_rss_bytes(),
+            peak_rss_bytes,
             warnings,
             machine,
-        })
+        };
+        Ok((record, last.expect("at least one run")))
+    }
+}
+
+/// Writes to stdout. If the reader has gone (`pi | head -3`), there is nothing more to say:
+/// stop quietly instead of failing.
+fn emit(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure {
+            code: 1,
+            message: format!("cannot write the output: {e}"),
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -9,7 +9,9 @@ use crate::binaries::BuildOptions;
 use crate::compare::print_warnings;
 use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, ThreadsOption, find_lesson};
+use crate::output::say;
 use crate::runner::LessonRunner;
+use crate::sayln;
 use crate::table::{Table, threads_label};
 
 #[derive(Debug, clap::Args)]
@@ -53,23 +55,21 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
         verdict(rule, &reference.answer_value(), &one.answer_value()),
         verdict(rule, &reference.answer_value(), &many.answer_value()),
     ];
-    println!(
+    sayln!(
         "Checking your {} exercise (exercises/{}/src/main.rs) · {}\n",
         lesson.name,
         lesson.name,
         one.describe_params()
     );
-    let mut table = Table::new(&["run", "answer", "verdict", ">median"]);
+    let mut table = Table::new(&["run", "verdict", ">median"]);
     table.row(vec![
         "reference".into(),
-        reference.describe_answer(),
         format!("{} on {threads} threads", lesson.solution_binary()),
         format_seconds(reference.summary().median),
     ]);
     for (record, verdict) in [&one, &many].into_iter().zip(&verdicts) {
         table.row(vec![
             threads_label(record.threads),
-            record.describe_answer(),
             match verdict {
                 Verdict::Right => "right",
                 Verdict::NotSameBits(_) => "close, not the same bits",
@@ -79,14 +79,14 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
             format_seconds(record.summary().median),
         ]);
     }
-    print!("{}", table.render());
-    println!();
+    say(&table.render());
+    sayln!("\n  answer   {}\n", reference.describe_answer());
     let all_right = verdicts.iter().all(|v| *v == Verdict::Right);
-    println!(
+    sayln!(
         "{}",
         explain_answers(lesson, rule, &verdicts, &[&one, &many])
     );
-    println!("{}", explain_speed(lesson, &one, &many, args.run.quick));
+    sayln!("{}", explain_speed(lesson, &one, &many, args.run.quick));
     print_warnings([&reference, &one, &many].into_iter());
     if all_right {
         Ok(())

@@ -7,7 +7,9 @@ use workbook::stats::{format_seconds, speedup};
 use crate::binaries::BuildOptions;
 use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, ThreadsOption, find_lesson, find_variants};
+use crate::output::say;
 use crate::runner::LessonRunner;
+use crate::sayln;
 use crate::table::Table;
 
 #[derive(Debug, clap::Args)]
@@ -40,8 +42,8 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     }
     runner.finish();
 
-    println!("{} · {}", lesson.title, exercise.describe_params());
-    println!(
+    sayln!("{} · {}", lesson.title, exercise.describe_params());
+    sayln!(
         "The serial exercise against the solution: median of {} runs after {} warm-up(s).\n",
         exercise.seconds.len(),
         exercise.warmup
@@ -69,12 +71,12 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
             &verdict,
         ));
     }
-    print!("{}", table.render());
-    println!();
-    println!("  answer   {}", exercise.describe_answer());
+    say(&table.render());
+    sayln!();
+    sayln!("  answer   {}", exercise.describe_answer());
     for (variant, record) in &solutions {
         if record.answer != exercise.answer {
-            println!(
+            sayln!(
                 "  {:<8} {} (must agree {})",
                 variant.name,
                 record.describe_answer(),
@@ -82,7 +84,7 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
             );
         }
     }
-    println!("  machine  {}", exercise.machine.describe());
+    sayln!("  machine  {}", exercise.machine.describe());
     print_warnings(std::iter::once(&exercise).chain(solutions.iter().map(|(_, r)| r)));
 
     fail_on_disagreement(&disagreements)

@@ -6,6 +6,7 @@ pub mod check;
 pub mod compare;
 pub mod failure;
 pub mod options;
+pub mod output;
 pub mod plot;
 pub mod records;
 pub mod runner;

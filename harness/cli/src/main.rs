@@ -6,6 +6,8 @@
 
 use clap::{Parser, Subcommand};
 use workbook_cli::failure::Failure;
+use workbook_cli::output::say;
+use workbook_cli::sayln;
 use workbook_cli::table::Table;
 use workbook_cli::{check, compare, sweep};
 
@@ -77,7 +79,7 @@ fn exit_on_clap_error(error: clap::Error) -> ! {
 
 fn list(markdown: bool) {
     if markdown {
-        print!("{}", workbook::registry::markdown_table());
+        say(&workbook::registry::markdown_table());
         return;
     }
     let mut table = Table::new(&["lesson", "starter", "solution", "variants", "text"]);
@@ -91,6 +93,6 @@ fn list(markdown: bool) {
             lesson.text.to_string(),
         ]);
     }
-    print!("{}", table.render());
-    println!("\nRun one with: cargo run --release --bin workbook -- compare <lesson>");
+    say(&table.render());
+    sayln!("\nRun one with: cargo run --release --bin workbook -- compare <lesson>");
 }

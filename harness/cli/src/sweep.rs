@@ -16,8 +16,10 @@ use crate::binaries::{BuildOptions, workspace_root};
 use crate::compare::{fail_on_disagreement, print_warnings};
 use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, find_lesson, find_variants};
+use crate::output::say;
 use crate::plot::{Series, speedup_plot, time_plot};
 use crate::runner::LessonRunner;
+use crate::sayln;
 use crate::table::{Table, threads_label};
 
 #[derive(Debug, clap::Args)]
@@ -134,8 +136,8 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
         &rows,
         &raw_lines,
     )?;
-    print!("{markdown}");
-    println!("\nWritten to {}/", folder.display());
+    say(&markdown);
+    sayln!("\nWritten to {}/", folder.display());
     print_warnings(
         baselines
             .iter()

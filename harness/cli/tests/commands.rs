@@ -212,7 +212,7 @@ fn mistakes_are_one_line_and_exit_code_2() {
     let cases: &[(&[&str], &str)] = &[
         (
             &["compare", "nosuchlesson", "--no-build"],
-            "no lesson named 'nosuchlesson' (lessons: pi",
+            "no lesson named 'nosuchlesson' (lessons: ",
         ),
         (&["check", "nosuchlesson"], "no lesson named 'nosuchlesson'"),
         (&["compare", "pi", "--threads", "0"], "--threads"),

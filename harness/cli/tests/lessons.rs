@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{answer, assert_usage_error, lesson_binary, record, run};
+use common::{answer, assert_usage_error, lesson_command, record, run};
 use workbook::{Agreement, LESSONS, Side};
 
 /// One, two, a count that does not divide the work evenly, and more threads than CPUs.
@@ -52,9 +50,8 @@ fn bad_flags_are_one_line_and_exit_code_2() {
             .find(|p| matches!(p.kind, workbook::registry::Kind::Count { .. }))
             .map(|p| format!("--{}", p.name));
         for binary in [lesson.exercise_binary(), lesson.solution_binary()] {
-            let path = lesson_binary(&binary);
             let bad = |args: &[&str], expected: &str| {
-                assert_usage_error(&run(Command::new(&path).args(args)), expected);
+                assert_usage_error(&run(lesson_command(&binary).args(args)), expected);
             };
             bad(
                 &["--threads", "0"],
@@ -85,17 +82,17 @@ fn bad_flags_are_one_line_and_exit_code_2() {
 #[test]
 fn threads_default_to_slurms_cpus_per_task_and_reject_nonsense() {
     for lesson in LESSONS {
-        let path = lesson_binary(&lesson.exercise_binary());
+        let exercise = lesson.exercise_binary();
         let mut quick: Vec<String> = lesson.quick_flags();
         quick.extend(["--json".into(), "--repeat".into(), "1".into()]);
-        let ran = run(Command::new(&path)
+        let ran = run(lesson_command(&exercise)
             .args(&quick)
             .env("SLURM_CPUS_PER_TASK", "3"));
         assert_eq!(ran.code, 0, "{}", ran.stderr);
         let record = workbook_cli::records::parse_record(ran.stdout.trim()).expect("record");
         assert_eq!(record.threads, 3);
 
-        let ran = run(Command::new(&path)
+        let ran = run(lesson_command(&exercise)
             .args(&quick)
             .env("SLURM_CPUS_PER_TASK", "many"));
         assert_usage_error(&ran, "SLURM_CPUS_PER_TASK is 'many'");
@@ -126,7 +123,7 @@ fn records_describe_the_run_the_machine_and_the_slurm_job() {
         assert_eq!(plain.machine.timestamp.len(), "2026-01-01T00:00:00Z".len());
         assert!(plain.machine.build.rustc.starts_with("rustc "));
 
-        let ran = run(Command::new(lesson_binary(&lesson.exercise_binary()))
+        let ran = run(lesson_command(&lesson.exercise_binary())
             .arg("--json")
             .args(&args)
             .env("SLURM_JOB_ID", "4242")
@@ -152,7 +149,7 @@ fn records_describe_the_run_the_machine_and_the_slurm_job() {
 #[test]
 fn human_output_is_short_and_warns_about_debug_builds() {
     for lesson in LESSONS {
-        let ran = run(Command::new(lesson_binary(&lesson.exercise_binary()))
+        let ran = run(lesson_command(&lesson.exercise_binary())
             .args(lesson.quick_flags())
             .args(["--repeat", "1"]));
         assert_eq!(ran.code, 0, "{}", ran.stderr);
@@ -168,7 +165,7 @@ fn human_output_is_short_and_warns_about_debug_builds() {
 fn help_lists_the_lesson_flags_and_exits_0() {
     for lesson in LESSONS {
         for binary in [lesson.exercise_binary(), lesson.solution_binary()] {
-            let ran = run(Command::new(lesson_binary(&binary)).arg("--help"));
+            let ran = run(lesson_command(&binary).arg("--help"));
             assert_eq!(ran.code, 0);
             for param in lesson.params {
                 assert!(

@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{answer, assert_usage_error, lesson_binary, run};
+use common::{answer, assert_usage_error, lesson_command, run};
 use workbook::{Agreement, Value};
 
 fn pi_of(answer: &Value) -> f64 {
@@ -97,7 +95,7 @@ fn lanes_change_the_last_digits_only() {
 #[test]
 fn more_chunks_than_slices_is_refused() {
     for binary in ["pi", "pi-solution"] {
-        let ran = run(Command::new(lesson_binary(binary)).args(["--n", "10", "--chunks", "11"]));
+        let ran = run(lesson_command(binary).args(["--n", "10", "--chunks", "11"]));
         assert_usage_error(&ran, "--chunks (11) must not exceed --n (10)");
     }
 }

@@ -11,9 +11,11 @@ use workbook::{LESSONS, Record, Value};
 use workbook_cli::binaries::workspace_root;
 use workbook_cli::records::parse_record;
 
-/// The `workbook` command built for this test run.
+/// The `workbook` command built for this test run, in a scratch folder of its own.
 pub fn workbook() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_workbook"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_workbook"));
+    command.current_dir(scratch_dir("workbook"));
+    command
 }
 
 /// The folder cargo built this test's binaries into (target/debug for `cargo test`).
@@ -59,6 +61,25 @@ pub fn lesson_binary(name: &str) -> PathBuf {
     bin_dir().join(name)
 }
 
+/// A lesson binary to run, in a fresh scratch folder of its own, so that files a lesson
+/// writes by default (a picture, say) land there and not in the repository.
+pub fn lesson_command(binary: &str) -> Command {
+    let mut command = Command::new(lesson_binary(binary));
+    command.current_dir(scratch_dir(binary));
+    command
+}
+
+/// A new empty folder under the system's temporary folder.
+pub fn scratch_dir(label: &str) -> PathBuf {
+    static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("workbook-test-{}-{label}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
 /// What a finished process said.
 #[derive(Debug)]
 pub struct Ran {
@@ -78,7 +99,7 @@ pub fn run(command: &mut Command) -> Ran {
 
 /// Runs a lesson binary with `--json` and returns its record.
 pub fn record(binary: &str, args: &[&str]) -> Record {
-    let ran = run(Command::new(lesson_binary(binary)).arg("--json").args(args));
+    let ran = run(lesson_command(binary).arg("--json").args(args));
     assert_eq!(ran.code, 0, "{binary} {args:?} failed: {}", ran.stderr);
     parse_record(ran.stdout.trim()).unwrap_or_else(|e| panic!("{binary}: {e}\n{}", ran.stdout))
 }

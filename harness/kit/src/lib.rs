@@ -1,0 +1,6 @@
+//! What the lesson programs share but the timing harness does not need. Each lesson turns on
+//! its own feature (`mandelbrot`, ...), so building one lesson compiles only its share.
+
+pub mod digest;
+#[cfg(feature = "mandelbrot")]
+pub mod mandelbrot;
