@@ -105,7 +105,7 @@ impl Lesson {
 }
 
 /// Every lesson, in teaching order.
-pub static LESSONS: &[&Lesson] = &[&MANDELBROT, &PI];
+pub static LESSONS: &[&Lesson] = &[&ARRAYS, &MANDELBROT, &PI];
 
 /// Looks a lesson up by name.
 pub fn lesson(name: &str) -> Option<&'static Lesson> {
@@ -206,6 +206,80 @@ pub static PI: Lesson = Lesson {
             return Err(format!(
                 "--chunks ({chunks}) must not exceed --n ({n}): a chunk needs a slice"
             ));
+        }
+        Ok(())
+    },
+};
+
+/// The Arrays lesson: a chunked random array reduced in parallel, lazily or stored.
+pub static ARRAYS: Lesson = Lesson {
+    name: "arrays",
+    title: "Chunked arrays",
+    summary: "A big random array in chunks: draw, reduce and combine them in parallel, \
+              lazily or stored; the same sum on any number of threads",
+    text: "lessons/arrays.md",
+    params: &[
+        Param {
+            name: "n",
+            kind: Kind::Count {
+                min: 1,
+                max: 100_000,
+            },
+            default: "10000",
+            about: "the array is n x n",
+        },
+        Param {
+            name: "chunk",
+            kind: Kind::Count {
+                min: 1,
+                max: 100_000,
+            },
+            default: "1000",
+            about: "chunks are chunk x chunk (smaller at the edges), at most n",
+        },
+        Param {
+            name: "seed",
+            kind: Kind::Count {
+                min: 0,
+                max: u64::MAX,
+            },
+            default: "42",
+            about: "seed of the random numbers; each chunk's generator comes from it",
+        },
+        Param {
+            name: "materialize",
+            kind: Kind::Switch,
+            default: "false",
+            about: "store the whole array (8 n^2 bytes) before reducing it",
+        },
+    ],
+    tasks: None,
+    answer: "sum",
+    variants: &[Variant {
+        name: "chunks",
+        about: "chunks drawn and reduced in parallel, their results combined in chunk order",
+        agreement: Agreement::Exact,
+    }],
+    repeat: 3,
+    warmup: 1,
+    // A size 64 does not divide, so the edge chunks are smaller.
+    quick: &[("n", "300"), ("chunk", "64")],
+    validate: |params| {
+        let (n, chunk) = (params.count("n"), params.count("chunk"));
+        if chunk > n {
+            return Err(format!("--chunk ({chunk}) must not exceed --n ({n})"));
+        }
+        if params.switch("materialize") {
+            let needed = n * n * 8;
+            if let Some(available) = crate::machine::available_memory_bytes()
+                && needed > available
+            {
+                return Err(format!(
+                    "--materialize needs {:.1} GB for a {n} x {n} array; {:.1} GB is available",
+                    needed as f64 / 1e9,
+                    available as f64 / 1e9
+                ));
+            }
         }
         Ok(())
     },

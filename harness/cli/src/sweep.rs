@@ -35,6 +35,10 @@ pub struct SweepArgs {
     /// The solution variant to sweep [default: the lesson's first]
     #[arg(long)]
     pub variant: Option<String>,
+    /// Run the whole sweep this many times, taking turns, and pool each configuration's
+    /// runs: slow spells of a shared machine then hit every configuration alike
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub rounds: u32,
     /// Folder to write the results folder into [default: results/ in the workbook]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -68,6 +72,15 @@ struct Vary {
     values: Vec<String>,
 }
 
+/// What a sweep runs: the lesson and its solution variant, the flag it varies (if any),
+/// and how many rounds it takes in turn.
+struct Plan {
+    lesson: &'static Lesson,
+    variant: &'static Variant,
+    vary: Option<Vary>,
+    rounds: usize,
+}
+
 pub fn sweep(args: &SweepArgs) -> Outcome<()> {
     let lesson = find_lesson(&args.lesson)?;
     let variant = find_variants(lesson, args.variant.as_deref())?;
@@ -84,58 +97,48 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
         Some(vary) => vary.values.iter().map(|v| Some(v.as_str())).collect(),
         None => vec![None],
     };
+    let rounds = args.rounds as usize;
     let mut runner = LessonRunner::new(
         lesson,
         &args.run,
         &args.build,
-        values.len() * (1 + threads.len()),
+        rounds * values.len() * (1 + threads.len()),
     )?;
-    let mut baselines = Vec::new();
-    let mut runs = Vec::new();
+    let mut baselines: Vec<(Option<String>, Record)> = Vec::new();
+    let mut runs: Vec<(Option<String>, Record)> = Vec::new();
     let mut raw_lines = Vec::new();
-    for value in &values {
-        let (extra, at) = match (&vary, value) {
-            (Some(vary), Some(value)) => (
-                vec![format!("--{}", vary.name), value.to_string()],
-                format!(" {}={value}", vary.name),
-            ),
-            _ => (Vec::new(), String::new()),
-        };
-        let (baseline, line) = runner.exercise(&format!("exercise{at}"), 1, &extra)?;
-        raw_lines.push(line);
-        for &p in &threads {
-            let label = format!("{} threads={p}{at}", variant.name);
-            let (record, line) = runner.solution(&label, p, variant.name, &extra)?;
+    for round in 0..rounds {
+        for value in &values {
+            let (extra, at) = match (&vary, value) {
+                (Some(vary), Some(value)) => (
+                    vec![format!("--{}", vary.name), value.to_string()],
+                    format!(" {}={value}", vary.name),
+                ),
+                _ => (Vec::new(), String::new()),
+            };
+            let key = value.map(str::to_string);
+            let (baseline, line) = runner.exercise(&format!("exercise{at}"), 1, &extra)?;
             raw_lines.push(line);
-            runs.push((value.map(str::to_string), record));
+            add_run(&mut baselines, round, key.clone(), baseline);
+            for &p in &threads {
+                let label = format!("{} threads={p}{at}", variant.name);
+                let (record, line) = runner.solution(&label, p, variant.name, &extra)?;
+                raw_lines.push(line);
+                add_run(&mut runs, round, key.clone(), record);
+            }
         }
-        baselines.push((value.map(str::to_string), baseline));
     }
     runner.finish();
 
-    let rows = analyse(
+    let plan = Plan {
         lesson,
         variant,
-        vary.as_ref().map(|v| v.name.as_str()),
-        &baselines,
-        runs,
-    );
-    let folder = output_folder(
-        args.out.as_deref(),
-        lesson,
-        variant,
-        vary.as_ref(),
-        &baselines[0].1,
-    )?;
-    let markdown = write_outputs(
-        &folder,
-        lesson,
-        variant,
-        vary.as_ref(),
-        &baselines,
-        &rows,
-        &raw_lines,
-    )?;
+        vary,
+        rounds,
+    };
+    let rows = analyse(&plan, &baselines, runs);
+    let folder = output_folder(args.out.as_deref(), &plan, &baselines[0].1)?;
+    let markdown = write_outputs(&plan, &folder, &baselines, &rows, &raw_lines)?;
     say(&markdown);
     sayln!("\nWritten to {}/", folder.display());
     print_warnings(
@@ -155,6 +158,36 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
         })
         .collect();
     fail_on_disagreement(&disagreements)
+}
+
+/// Files a run under its configuration. The first round opens the entry; later rounds
+/// pool their timings into it (in the same order, so entry i of round r is entry i).
+fn add_run(
+    entries: &mut Vec<(Option<String>, Record)>,
+    round: usize,
+    key: Option<String>,
+    record: Record,
+) {
+    if round == 0 {
+        entries.push((key, record));
+        return;
+    }
+    let slot = entries
+        .iter_mut()
+        .find(|(k, r)| *k == key && r.threads == record.threads && r.variant == record.variant)
+        .map(|(_, r)| r)
+        .expect("every configuration ran in the first round");
+    let same_answer = workbook::Agreement::Exact
+        .check(&slot.answer_value(), &record.answer_value())
+        .is_ok();
+    slot.answers_identical &= record.answers_identical && same_answer;
+    slot.seconds.extend(record.seconds);
+    slot.peak_rss_bytes = slot.peak_rss_bytes.max(record.peak_rss_bytes);
+    for warning in record.warnings {
+        if !slot.warnings.contains(&warning) {
+            slot.warnings.push(warning);
+        }
+    }
 }
 
 /// 1, 2, 4, ... up to the CPUs this process may use, and that number itself.
@@ -204,12 +237,12 @@ fn parse_vary(lesson: &Lesson, text: &str) -> Outcome<Vary> {
 
 /// Speedups, efficiencies, serial fractions and task overheads for every run.
 fn analyse(
-    lesson: &Lesson,
-    variant: &Variant,
-    vary_name: Option<&str>,
+    plan: &Plan,
     baselines: &[(Option<String>, Record)],
     runs: Vec<(Option<String>, Record)>,
 ) -> Vec<Row> {
+    let (lesson, variant) = (plan.lesson, plan.variant);
+    let vary_name = plan.vary.as_ref().map(|v| v.name.as_str());
     let cpus = available_cpus();
     let varies_tasks = vary_name.is_some() && vary_name == lesson.tasks;
     let serial_of = |value: &Option<String>| {
@@ -282,13 +315,8 @@ fn task_overhead(
         .then(|| (time_here - best_time) * busy as f64 / (tasks_here - best_tasks) as f64)
 }
 
-fn output_folder(
-    out: Option<&Path>,
-    lesson: &Lesson,
-    variant: &Variant,
-    vary: Option<&Vary>,
-    first: &Record,
-) -> Outcome<PathBuf> {
+fn output_folder(out: Option<&Path>, plan: &Plan, first: &Record) -> Outcome<PathBuf> {
+    let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
     let base = out.map_or_else(|| workspace_root().join("results"), Path::to_path_buf);
     let stamp: String = first
         .machine
@@ -309,27 +337,26 @@ fn output_folder(
 
 /// Writes records.jsonl, sweep.csv, sweep.json, sweep.md and the plots; returns the markdown.
 fn write_outputs(
+    plan: &Plan,
     folder: &Path,
-    lesson: &Lesson,
-    variant: &Variant,
-    vary: Option<&Vary>,
     baselines: &[(Option<String>, Record)],
     rows: &[Row],
     raw_lines: &[String],
 ) -> Outcome<String> {
+    let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
     let write = |name: &str, text: &str| {
         let path = folder.join(name);
         std::fs::write(&path, text)
             .map_err(|e| Failure::failed(format!("cannot write {}: {e}", path.display())))
     };
     write("records.jsonl", &(raw_lines.join("\n") + "\n"))?;
-    write("sweep.csv", &csv(lesson, variant, vary, rows))?;
-    let summary = json_summary(lesson, variant, vary, rows, raw_lines);
+    write("sweep.csv", &csv(plan, rows))?;
+    let summary = json_summary(plan, rows, raw_lines);
     write(
         "sweep.json",
         &(serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n"),
     )?;
-    let markdown = markdown(lesson, variant, vary, baselines, rows);
+    let markdown = markdown(plan, baselines, rows);
     write("sweep.md", &markdown)?;
 
     let first = &baselines[0].1;
@@ -404,13 +431,9 @@ fn optional(value: Option<f64>, format: impl Fn(f64) -> String) -> String {
     value.map_or_else(|| "-".to_string(), format)
 }
 
-fn markdown(
-    lesson: &Lesson,
-    variant: &Variant,
-    vary: Option<&Vary>,
-    baselines: &[(Option<String>, Record)],
-    rows: &[Row],
-) -> String {
+fn markdown(plan: &Plan, baselines: &[(Option<String>, Record)], rows: &[Row]) -> String {
+    let (lesson, variant, vary, rounds) =
+        (plan.lesson, plan.variant, plan.vary.as_ref(), plan.rounds);
     let first = &baselines[0].1;
     let mut text = format!(
         "# Sweep: {}, solution variant {}\n\n",
@@ -430,9 +453,13 @@ fn markdown(
     let _ = writeln!(text, "- flags: {}", flags.join(" "));
     let _ = writeln!(
         text,
-        "- median of {} runs after {} warm-up(s); serial = the exercise on one thread; answers must agree {}",
+        "- median of {} runs after {} warm-up(s){}; serial = the exercise on one thread; answers must agree {}",
         first.seconds.len(),
         first.warmup,
+        match rounds {
+            1 => String::new(),
+            n => format!(", pooled from {n} rounds taken in turn"),
+        },
         variant.agreement.describe()
     );
     let commit: String = first.machine.build.git_commit.chars().take(12).collect();
@@ -500,7 +527,8 @@ fn markdown(
     text
 }
 
-fn csv(lesson: &Lesson, variant: &Variant, vary: Option<&Vary>, rows: &[Row]) -> String {
+fn csv(plan: &Plan, rows: &[Row]) -> String {
+    let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
     let vary_name = vary.map_or("", |v| v.name.as_str());
     let mut text = String::from(
         "lesson,variant,vary_flag,vary_value,threads,median_s,min_s,max_s,serial_median_s,speedup,self_speedup,\
@@ -553,13 +581,8 @@ fn csv_field(field: &str) -> String {
     }
 }
 
-fn json_summary(
-    lesson: &Lesson,
-    variant: &Variant,
-    vary: Option<&Vary>,
-    rows: &[Row],
-    raw_lines: &[String],
-) -> serde_json::Value {
+fn json_summary(plan: &Plan, rows: &[Row], raw_lines: &[String]) -> serde_json::Value {
+    let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
     let rows: Vec<serde_json::Value> = rows
         .iter()
         .map(|row| {

@@ -139,6 +139,54 @@ fn sweep_writes_one_row_per_thread_count_in_every_format() {
 }
 
 #[test]
+fn rounds_take_turns_and_pool_their_runs() {
+    let out = temp_dir("rounds");
+    let ran = run(workbook()
+        .args([
+            "sweep",
+            "pi",
+            "--quick",
+            "--threads",
+            "1,2",
+            "--rounds",
+            "3",
+        ])
+        .args([
+            "--repeat",
+            "2",
+            "--warmup",
+            "0",
+            "--profile",
+            profile(),
+            "--out",
+        ])
+        .arg(&out));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let folder = only_folder(&out);
+    let csv = std::fs::read_to_string(folder.join("sweep.csv")).expect("csv");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 2,
+        "one row per thread count: {csv}"
+    );
+    // Every run of every round is kept: 3 rounds of (exercise + 2 thread counts).
+    let records = std::fs::read_to_string(folder.join("records.jsonl")).expect("records");
+    assert_eq!(records.lines().count(), 9);
+    let markdown = std::fs::read_to_string(folder.join("sweep.md")).expect("markdown");
+    assert!(
+        markdown.contains("median of 6 runs after 0 warm-up(s), pooled from 3 rounds"),
+        "{markdown}"
+    );
+    // Rounds run in turn: exercise, 1, 2, exercise, 1, 2, ...
+    let order: Vec<String> = records
+        .lines()
+        .map(|line| workbook_cli::records::parse_record(line).expect("record"))
+        .map(|r| format!("{}{}", r.variant, r.threads))
+        .collect();
+    assert_eq!(order, ["exercise1", "rayon1", "rayon2"].repeat(3));
+}
+
+#[test]
 fn sweeping_the_chunk_count_estimates_the_cost_of_a_task() {
     let out = temp_dir("vary");
     let ran = run(workbook()

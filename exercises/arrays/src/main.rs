@@ -1,0 +1,136 @@
+//! Chunked arrays: the serial starter. Read lessons/arrays.md first.
+//!
+//!     cargo run --release --bin arrays                    run it
+//!     cargo run --release --bin workbook -- check arrays  is my parallel version right?
+//!
+//! The source material's example is `da.random.random((10000, 10000), chunks=(1000, 1000))`
+//! and then `x.sum()`: a 10000 x 10000 array of random numbers in [0, 1), cut into a
+//! hundred chunks, and the sum of all of it. This program does the same, chunk after chunk,
+//! and also works out the mean of every column (`x.mean(axis=0)`). Each chunk draws its
+//! numbers from a generator of its own, so the chunks do not depend on one another: your
+//! task is to compute them in parallel, with exactly the same answer.
+
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
+use workbook::{Program, registry::ARRAYS};
+use workbook_kit::arrays::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
+
+/// What one chunk contributes: the sum of each of its columns.
+struct Partial {
+    column_sums: Vec<f64>,
+}
+
+impl Partial {
+    fn new(width: usize) -> Partial {
+        Partial {
+            column_sums: vec![0.0; width],
+        }
+    }
+
+    /// Adds one row of the chunk, each number to its column's sum.
+    fn add_row(&mut self, row: impl Iterator<Item = f64>) {
+        for (column_sum, value) in self.column_sums.iter_mut().zip(row) {
+            *column_sum += value;
+        }
+    }
+
+    /// The chunk's sum: its column sums, added left to right. (One running total for the
+    /// whole chunk would make every addition wait for the one before.)
+    fn sum(&self) -> f64 {
+        self.column_sums.iter().sum()
+    }
+}
+
+/// Draws one chunk's numbers, row after row, and reduces them as they come: nothing is
+/// stored.
+fn reduce_chunk(seed: u64, chunk: &Chunk) -> Partial {
+    let mut rng = chunk_rng(seed, chunk);
+    let mut partial = Partial::new(chunk.cols.len());
+    for _ in chunk.rows.clone() {
+        partial.add_row(chunk.cols.clone().map(|_| uniform(&mut rng)));
+    }
+    partial
+}
+
+/// Reduces a chunk that is already in memory: the same numbers, added in the same order,
+/// so the same partial result as `reduce_chunk`.
+fn reduce_stored(view: ArrayView2<f64>) -> Partial {
+    let mut partial = Partial::new(view.ncols());
+    for row in view.rows() {
+        partial.add_row(row.iter().copied());
+    }
+    partial
+}
+
+/// Fills one chunk of a stored array with that chunk's numbers.
+fn fill_chunk(seed: u64, chunk: &Chunk, mut view: ArrayViewMut2<f64>) {
+    let mut rng = chunk_rng(seed, chunk);
+    for value in view.iter_mut() {
+        *value = uniform(&mut rng);
+    }
+}
+
+/// Combines the partial results in chunk order, so the answer has the same bits whatever
+/// order the chunks were computed in.
+fn combine(n: usize, chunks: &[Chunk], partials: &[Partial]) -> Summary {
+    let mut sum = 0.0;
+    let mut column_sums = vec![0.0; n];
+    for (chunk, partial) in chunks.iter().zip(partials) {
+        sum += partial.sum();
+        for (total, part) in column_sums[chunk.cols.clone()]
+            .iter_mut()
+            .zip(&partial.column_sums)
+        {
+            *total += part;
+        }
+    }
+    let column_means = column_sums.iter().map(|total| total / n as f64).collect();
+    Summary {
+        n,
+        sum,
+        column_means,
+    }
+}
+
+/// Lazily, like Dask's `x.sum().compute()`: each chunk is drawn, reduced and forgotten.
+fn stream(n: usize, size: usize, seed: u64) -> Summary {
+    let chunks = chunk_grid(n, size);
+    // One chunk after another.
+    let partials: Vec<Partial> = chunks
+        .iter()
+        .map(|chunk| reduce_chunk(seed, chunk))
+        .collect();
+    combine(n, &chunks, &partials)
+}
+
+/// Eagerly, like Dask's `x.persist()`: the whole array is stored first (8 n² bytes), then
+/// reduced chunk by chunk.
+fn materialize(n: usize, size: usize, seed: u64) -> Summary {
+    let mut array = Array2::zeros((n, n));
+    // One chunk after another.
+    for (chunk, view) in chunk_views(&mut array, size) {
+        fill_chunk(seed, &chunk, view);
+    }
+    let chunks = chunk_grid(n, size);
+    let partials: Vec<Partial> = chunks
+        .iter()
+        .map(|chunk| reduce_stored(array.slice(s![chunk.rows.clone(), chunk.cols.clone()])))
+        .collect();
+    combine(n, &chunks, &partials)
+}
+
+fn main() {
+    // The harness reads the flags (--n, --chunk, --seed, --materialize, --threads, --repeat,
+    // --json, --help), sizes rayon's thread pool and times the reduction.
+    Program::exercise(&ARRAYS).run(|params| {
+        let (n, size, seed) = (
+            params.count("n") as usize,
+            params.count("chunk") as usize,
+            params.count("seed"),
+        );
+        if params.switch("materialize") {
+            materialize(n, size, seed)
+        } else {
+            stream(n, size, seed)
+        }
+    });
+}
