@@ -20,6 +20,7 @@
 //! their answers and sweeps thread counts.
 
 pub mod answer;
+pub mod digest;
 pub mod flags;
 pub mod json;
 pub mod machine;

@@ -10,9 +10,9 @@
 //! numbers from a generator of its own, so the chunks do not depend on one another: your
 //! task is to compute them in parallel, with exactly the same answer.
 
+use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 use workbook::{Program, registry::ARRAYS};
-use workbook_kit::arrays::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
 
 /// What one chunk contributes: the sum of each of its columns.
 struct Partial {

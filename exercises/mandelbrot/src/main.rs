@@ -9,10 +9,10 @@
 //! material's NumPy code does, and draws the counts as a picture. No point depends on any
 //! other: your task is to compute them in parallel.
 
+use mandelbrot_kit::Divtime;
 use ndarray::{Array1, Array2};
 use num_complex::Complex64;
 use workbook::{Params, Program, registry::MANDELBROT};
-use workbook_kit::mandelbrot::Divtime;
 
 /// Once |z| is past this radius, z runs off to infinity.
 const R: f64 = 2.0;

@@ -28,8 +28,11 @@ enum Commands {
     /// List the lessons, their binaries and texts
     List {
         /// Print the README's lesson table instead
-        #[arg(long)]
+        #[arg(long, conflicts_with = "names")]
         markdown: bool,
+        /// Print only the lessons' names, one a line (for scripts)
+        #[arg(long)]
+        names: bool,
     },
     /// Run a lesson's serial exercise and parallel solution, check that their answers
     /// agree and show the speedup
@@ -47,8 +50,8 @@ fn main() {
         Err(error) => exit_on_clap_error(error),
     };
     let outcome = match &cli.command {
-        Commands::List { markdown } => {
-            list(*markdown);
+        Commands::List { markdown, names } => {
+            list(*markdown, *names);
             Ok(())
         }
         Commands::Compare(args) => compare::compare(args),
@@ -77,9 +80,15 @@ fn exit_on_clap_error(error: clap::Error) -> ! {
     }
 }
 
-fn list(markdown: bool) {
+fn list(markdown: bool, names: bool) {
     if markdown {
         say(&workbook::registry::markdown_table());
+        return;
+    }
+    if names {
+        workbook::LESSONS
+            .iter()
+            .for_each(|lesson| sayln!("{}", lesson.name));
         return;
     }
     let mut table = Table::new(&["lesson", "starter", "solution", "variants", "text"]);

@@ -7,10 +7,10 @@
 //! thread, and the partial results are combined in chunk order, so the sum has the same
 //! bits as the starter's on any number of threads.
 
+use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 use rayon::prelude::*;
 use workbook::{Program, registry::ARRAYS};
-use workbook_kit::arrays::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
 
 /// What one chunk contributes: the sum of each of its columns.
 struct Partial {

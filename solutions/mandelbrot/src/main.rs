@@ -17,12 +17,12 @@ mod pixels;
 mod strips;
 mod tiles;
 
+use mandelbrot_kit::Divtime;
 use modulus::outside;
 use ndarray::parallel::prelude::*;
 use ndarray::{Array1, Array2};
 use num_complex::Complex64;
 use workbook::{Params, Program, registry::MANDELBROT};
-use workbook_kit::mandelbrot::Divtime;
 
 /// Once |z| is past this radius, z runs off to infinity.
 const R: f64 = 2.0;

@@ -7,7 +7,7 @@ use ndarray::Array2;
 use workbook::json::object;
 use workbook::{IntoAnswer, Value};
 
-use crate::digest::Digest;
+use workbook::digest::Digest;
 
 /// For every point of the grid, the first iteration at which |z| > r, or `maxit` if that
 /// never happened. Rows run along y, columns along x, as in the source material.

@@ -12,7 +12,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use workbook::json::object;
 use workbook::{IntoAnswer, Value};
 
-use crate::digest::Digest;
+use workbook::digest::Digest;
 
 /// One chunk of the array: its place in the chunk order and the rows and columns it covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
