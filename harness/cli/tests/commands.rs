@@ -75,23 +75,10 @@ fn compare_fails_loudly_when_the_answers_disagree() {
 
 #[test]
 fn sweep_writes_one_row_per_thread_count_in_every_format() {
-    let out = temp_dir("sweep");
-    let ran = run(workbook()
-        .args([
-            "sweep",
-            "pi",
-            "--quick",
-            "--threads",
-            "1,2,3",
-            "--repeat",
-            "2",
-            "--profile",
-            profile(),
-            "--out",
-        ])
-        .arg(&out));
-    assert_eq!(ran.code, 0, "{}", ran.stderr);
-    let folder = only_folder(&out);
+    let (folder, _) = sweep_into(
+        "sweep",
+        &["pi", "--quick", "--threads", "1,2,3", "--repeat", "2"],
+    );
 
     let csv = std::fs::read_to_string(folder.join("sweep.csv")).expect("csv");
     let mut lines = csv.lines();
@@ -140,29 +127,21 @@ fn sweep_writes_one_row_per_thread_count_in_every_format() {
 
 #[test]
 fn rounds_take_turns_and_pool_their_runs() {
-    let out = temp_dir("rounds");
-    let ran = run(workbook()
-        .args([
-            "sweep",
+    let (folder, _) = sweep_into(
+        "rounds",
+        &[
             "pi",
             "--quick",
             "--threads",
             "1,2",
             "--rounds",
             "3",
-        ])
-        .args([
             "--repeat",
             "2",
             "--warmup",
             "0",
-            "--profile",
-            profile(),
-            "--out",
-        ])
-        .arg(&out));
-    assert_eq!(ran.code, 0, "{}", ran.stderr);
-    let folder = only_folder(&out);
+        ],
+    );
     let csv = std::fs::read_to_string(folder.join("sweep.csv")).expect("csv");
     assert_eq!(
         csv.lines().count(),
@@ -188,10 +167,9 @@ fn rounds_take_turns_and_pool_their_runs() {
 
 #[test]
 fn sweeping_the_chunk_count_estimates_the_cost_of_a_task() {
-    let out = temp_dir("vary");
-    let ran = run(workbook()
-        .args([
-            "sweep",
+    let (folder, ran) = sweep_into(
+        "vary",
+        &[
             "pi",
             "--threads",
             "1,2",
@@ -199,20 +177,15 @@ fn sweeping_the_chunk_count_estimates_the_cost_of_a_task() {
             "spawn",
             "--vary",
             "chunks=1,1000,200000",
-        ])
-        .args([
             "--repeat",
             "1",
             "--warmup",
             "0",
-            "--profile",
-            profile(),
-            "--out",
-        ])
-        .arg(&out)
-        .args(["--", "--n", "200000"]));
-    assert_eq!(ran.code, 0, "{}", ran.stderr);
-    let folder = only_folder(&out);
+            "--",
+            "--n",
+            "200000",
+        ],
+    );
     let csv = std::fs::read_to_string(folder.join("sweep.csv")).expect("csv");
     assert_eq!(csv.lines().count(), 1 + 2 * 3, "{csv}");
     assert!(csv.lines().skip(1).all(|l| l.contains(",chunks,")), "{csv}");
@@ -294,6 +267,19 @@ fn missing_binaries_are_named() {
     assert_eq!(ran.code, 1);
     assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
     assert!(ran.stderr.contains("pi is not built"), "{}", ran.stderr);
+}
+
+/// Runs `workbook sweep` with `args` (in the tests' profile) into a fresh folder, checks it
+/// succeeded, and returns the results folder it wrote with what it printed.
+fn sweep_into(name: &str, args: &[&str]) -> (std::path::PathBuf, common::Ran) {
+    let out = temp_dir(name);
+    // Our options first: anything after a `--` in `args` goes to the lesson binary.
+    let ran = run(workbook()
+        .args(["sweep", "--profile", profile(), "--out"])
+        .arg(&out)
+        .args(args));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    (only_folder(&out), ran)
 }
 
 fn only_folder(dir: &Path) -> std::path::PathBuf {

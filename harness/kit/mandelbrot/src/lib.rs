@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 use workbook::json::object;
 use workbook::{IntoAnswer, Value};
 
@@ -83,18 +83,15 @@ impl Divtime {
     /// and the cheapest and dearest row. Time follows iterations closely.
     pub fn costs(&self) -> String {
         let cost = |time: u32| u64::from(time.saturating_add(1).min(self.maxit));
-        let rows: Vec<u64> = self
-            .times
-            .rows()
-            .into_iter()
-            .map(|row| row.iter().map(|&t| cost(t)).sum())
-            .collect();
-        let cols: Vec<u64> = self
-            .times
-            .columns()
-            .into_iter()
-            .map(|col| col.iter().map(|&t| cost(t)).sum())
-            .collect();
+        // The cost of every row (axis 0 lines) or every column (axis 1).
+        let per_line = |axis: Axis| -> Vec<u64> {
+            let lanes = self.times.lanes(Axis(1 - axis.index()));
+            lanes
+                .into_iter()
+                .map(|line| line.iter().map(|&t| cost(t)).sum())
+                .collect()
+        };
+        let (rows, cols) = (per_line(Axis(0)), per_line(Axis(1)));
         let total: u64 = rows.iter().sum();
         let shares = |per_line: &[u64], parts: usize| -> String {
             let shares: Vec<String> = (0..parts)
