@@ -57,6 +57,13 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
             "threads" | "repeat" | "warmup" => true,
             "variant" if side == Side::Solution => true,
             _ => match lesson.param(name) {
+                Some(param) if param.solution_only && side == Side::Exercise => {
+                    return Err(format!(
+                        "--{name} is a flag of the solution ({}): the starter does not split \
+                         its work yet",
+                        lesson.solution_binary()
+                    ));
+                }
                 Some(param) => !matches!(param.kind, Kind::Switch),
                 None => return Err(unknown_flag(lesson, side, name)),
             },
@@ -93,7 +100,7 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
         Some(threads) => threads,
         None => default_threads()?,
     };
-    let mut params = Params::defaults(lesson, threads);
+    let mut params = Params::defaults(lesson, side, threads);
     for (name, value) in &lesson_flags {
         params.set(name, value)?;
     }
@@ -127,7 +134,7 @@ fn unknown_flag(lesson: &Lesson, side: Side, name: &str) -> String {
     if side == Side::Solution {
         known.push("variant");
     }
-    known.extend(lesson.params.iter().map(|p| p.name));
+    known.extend(lesson.params_for(side).map(|p| p.name));
     let nearest = known
         .iter()
         .map(|candidate| (edit_distance(name, candidate), candidate))
@@ -169,7 +176,7 @@ pub fn help(lesson: &Lesson, side: Side) -> String {
         "{binary}: {} — {role} ({})\n\nUsage: cargo run --release --bin {binary} -- [flags]\n\nLesson flags:\n",
         lesson.title, lesson.text
     );
-    for param in lesson.params {
+    for param in lesson.params_for(side) {
         let value = match param.kind {
             Kind::Switch => String::new(),
             Kind::Choice(words) => format!(" <{}>", words.join("|")),

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::answer::Value;
+use crate::record::Side;
 use crate::registry::{Kind, Lesson};
 
 /// The flags of one run: the lesson's own sizes and the thread count.
@@ -26,11 +27,10 @@ pub enum ParamValue {
 }
 
 impl Params {
-    /// Every flag at its default.
-    pub fn defaults(lesson: &'static Lesson, threads: usize) -> Params {
+    /// Every flag of `side` at its default.
+    pub fn defaults(lesson: &'static Lesson, side: Side, threads: usize) -> Params {
         let values = lesson
-            .params
-            .iter()
+            .params_for(side)
             .map(|param| {
                 let value = parse_value(&param.kind, param.default)
                     .unwrap_or_else(|e| panic!("registry default of --{}: {e}", param.name));
@@ -51,9 +51,9 @@ impl Params {
             .param(name)
             .ok_or_else(|| format!("unknown flag '--{name}'"))?;
         let value = parse_value(&param.kind, text).map_err(|e| format!("--{name}: {e}"))?;
-        let slot = self.values.iter_mut().find(|(n, _)| *n == name);
-        if let Some((_, old)) = slot {
-            *old = value;
+        match self.values.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, old)) => *old = value,
+            None => return Err(format!("--{name} is not a flag of this program")),
         }
         Ok(())
     }
@@ -87,6 +87,20 @@ impl Params {
 
     pub fn path(&self, name: &str) -> PathBuf {
         PathBuf::from(self.choice(name))
+    }
+
+    /// A file the lesson reads. A relative path is looked for in the current folder first,
+    /// then in the workbook's own folder, so that `--input data/surveys.csv` works from
+    /// anywhere in (or outside) the repository.
+    pub fn input(&self, name: &str) -> PathBuf {
+        let path = self.path(name);
+        if path.is_relative() && !path.exists() {
+            let in_workbook = workbook_root().join(&path);
+            if in_workbook.exists() {
+                return in_workbook;
+            }
+        }
+        path
     }
 
     pub fn switch(&self, name: &str) -> bool {
@@ -184,6 +198,12 @@ pub fn parse_count(text: &str) -> Option<u64> {
         }
         _ => None,
     }
+}
+
+/// The repository's top folder, as it was when the harness was built.
+pub fn workbook_root() -> PathBuf {
+    let harness = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    harness.parent().map_or(harness.clone(), PathBuf::from)
 }
 
 #[cfg(test)]

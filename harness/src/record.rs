@@ -73,8 +73,27 @@ impl Record {
     }
 
     /// "pi = 3.141592653589731".
+    /// The answer on one line; long lists and tables are shown by their size only (the
+    /// `--json` record has them whole).
     pub fn describe_answer(&self) -> String {
-        describe_fields(&self.answer, " = ", ", ")
+        let short: Vec<(String, Value)> = self
+            .answer
+            .iter()
+            .map(|(name, value)| {
+                let size = match value {
+                    Value::List(items) => items.len(),
+                    Value::Map(fields) => fields.len(),
+                    _ => 0,
+                };
+                let value = if value.to_string().len() > 48 {
+                    Value::Text(format!("({size} values)"))
+                } else {
+                    value.clone()
+                };
+                (name.clone(), value)
+            })
+            .collect();
+        describe_fields(&short, " = ", ", ")
     }
 
     pub fn to_json(&self) -> String {

@@ -2,6 +2,7 @@
 //! command, the tests and the README table are all built from. A lesson is added here once.
 
 use crate::params::Params;
+use crate::record::Side;
 
 /// One lesson: its binaries, its text, its size flags and how its answers are compared.
 #[derive(Debug)]
@@ -38,6 +39,9 @@ pub struct Param {
     pub kind: Kind,
     pub default: &'static str,
     pub about: &'static str,
+    /// A flag of the solution only (how it splits the work, say): the exercise refuses it,
+    /// and the `workbook` command passes it to the solution alone.
+    pub solution_only: bool,
 }
 
 /// What a flag accepts. Bounds are part of the kind so that an impossible size is refused
@@ -95,6 +99,36 @@ impl Lesson {
         &self.variants[0]
     }
 
+    /// The flags of one side: the exercise does not take the solution-only ones.
+    pub fn params_for(&self, side: Side) -> impl Iterator<Item = &'static Param> {
+        self.params
+            .iter()
+            .filter(move |p| side == Side::Solution || !p.solution_only)
+    }
+
+    /// `flags` (as passed to the `workbook` command after `--`) without the solution-only
+    /// flags and their values: what the exercise is given.
+    pub fn exercise_flags(&self, flags: &[String]) -> Vec<String> {
+        let mut kept = Vec::new();
+        let mut rest = flags.iter();
+        while let Some(flag) = rest.next() {
+            let name = flag.trim_start_matches("--");
+            let (name, attached) = match name.split_once('=') {
+                Some((name, _)) => (name, true),
+                None => (name, false),
+            };
+            match self.param(name) {
+                Some(param) if param.solution_only && flag.starts_with("--") => {
+                    if !attached && !matches!(param.kind, Kind::Switch) {
+                        rest.next();
+                    }
+                }
+                _ => kept.push(flag.clone()),
+            }
+        }
+        kept
+    }
+
     /// The quick sizes as flags: `["--n", "100000", ...]`.
     pub fn quick_flags(&self) -> Vec<String> {
         self.quick
@@ -105,7 +139,7 @@ impl Lesson {
 }
 
 /// Every lesson, in teaching order.
-pub static LESSONS: &[&Lesson] = &[&ARRAYS, &MANDELBROT, &PI];
+pub static LESSONS: &[&Lesson] = &[&ARRAYS, &DATAFRAMES, &BAGS, &MANDELBROT, &PI];
 
 /// Looks a lesson up by name.
 pub fn lesson(name: &str) -> Option<&'static Lesson> {
@@ -158,6 +192,7 @@ pub static PI: Lesson = Lesson {
             },
             default: "10000000",
             about: "number of slices of [0, 1]",
+            solution_only: false,
         },
         Param {
             name: "chunks",
@@ -167,6 +202,7 @@ pub static PI: Lesson = Lesson {
             },
             default: "1000",
             about: "number of chunks the slices are split into (at most --n)",
+            solution_only: false,
         },
     ],
     tasks: Some("chunks"),
@@ -227,6 +263,7 @@ pub static ARRAYS: Lesson = Lesson {
             },
             default: "10000",
             about: "the array is n x n",
+            solution_only: false,
         },
         Param {
             name: "chunk",
@@ -236,6 +273,7 @@ pub static ARRAYS: Lesson = Lesson {
             },
             default: "1000",
             about: "chunks are chunk x chunk (smaller at the edges), at most n",
+            solution_only: false,
         },
         Param {
             name: "seed",
@@ -245,12 +283,14 @@ pub static ARRAYS: Lesson = Lesson {
             },
             default: "42",
             about: "seed of the random numbers; each chunk's generator comes from it",
+            solution_only: false,
         },
         Param {
             name: "materialize",
             kind: Kind::Switch,
             default: "false",
             about: "store the whole array (8 n^2 bytes) before reducing it",
+            solution_only: false,
         },
     ],
     tasks: None,
@@ -285,6 +325,107 @@ pub static ARRAYS: Lesson = Lesson {
     },
 };
 
+/// The Dataframes lesson: a CSV file read in blocks in parallel, or by polars.
+pub static DATAFRAMES: Lesson = Lesson {
+    name: "dataframes",
+    title: "Dataframes from a CSV file",
+    summary: "Read a CSV file in byte blocks on several threads and merge partial \
+              aggregates, or let polars do it; when parallel reading pays",
+    text: "lessons/dataframes.md",
+    params: &[
+        Param {
+            name: "input",
+            kind: Kind::Path,
+            default: "data/surveys.csv",
+            about: "the surveys file: the real surveys.csv, or one `workbook data surveys` wrote",
+            solution_only: false,
+        },
+        Param {
+            name: "blocksize",
+            kind: Kind::Count {
+                min: 1,
+                max: 1 << 40,
+            },
+            default: "1000000",
+            about: "bytes per block for the blocks variant, like Dask's blocksize",
+            solution_only: true,
+        },
+        Param {
+            name: "quiet",
+            kind: Kind::Switch,
+            default: "false",
+            about: "do not print the tables (head, tail, means, counts) after the summary",
+            solution_only: false,
+        },
+    ],
+    tasks: None,
+    answer: "rows",
+    variants: &[
+        Variant {
+            name: "blocks",
+            about: "the file cut into byte blocks at line starts, parsed by rayon, partial \
+                    aggregates merged in file order",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "polars",
+            about: "polars' lazy CSV scan and group-by, on polars' own thread pool",
+            agreement: Agreement::Exact,
+        },
+    ],
+    repeat: 5,
+    warmup: 1,
+    // The shipped file is already small; small blocks make several of them.
+    quick: &[("blocksize", "100000")],
+    validate: |_| Ok(()),
+};
+
+/// The Bags lesson: a pipeline over semi-structured records, partition by partition.
+pub static BAGS: Lesson = Lesson {
+    name: "bags",
+    title: "Bags of semi-structured records",
+    summary: "Parse, filter, flatten and fold JSON records partition by partition on a \
+              thread pool; merge in order for the same answer",
+    text: "lessons/bags.md",
+    params: &[
+        Param {
+            name: "input",
+            kind: Kind::Path,
+            default: "data/people.jsonl",
+            about: "JSON lines, one person a line: data/people.jsonl or one `workbook data people` wrote",
+            solution_only: false,
+        },
+        Param {
+            name: "npartitions",
+            kind: Kind::Count {
+                min: 1,
+                max: 1_000_000,
+            },
+            default: "100",
+            about: "partitions the records are split into, like Dask's from_sequence",
+            solution_only: true,
+        },
+        Param {
+            name: "quiet",
+            kind: Kind::Switch,
+            default: "false",
+            about: "do not print the tables after the summary",
+            solution_only: false,
+        },
+    ],
+    tasks: Some("npartitions"),
+    answer: "records",
+    variants: &[Variant {
+        name: "partitions",
+        about: "partitions processed by rayon, partial results merged in partition order",
+        agreement: Agreement::Exact,
+    }],
+    repeat: 5,
+    warmup: 1,
+    quick: &[("npartitions", "7")],
+    validate: |_| Ok(()),
+};
+
 /// The Mandelbrot lesson: rows of a picture in parallel, and the load balance of work whose
 /// cost differs from row to row.
 pub static MANDELBROT: Lesson = Lesson {
@@ -299,12 +440,14 @@ pub static MANDELBROT: Lesson = Lesson {
             kind: Kind::Count { min: 1, max: 8000 },
             default: "2000",
             about: "the grid has 4h+1 columns (the source material's h)",
+            solution_only: false,
         },
         Param {
             name: "w",
             kind: Kind::Count { min: 1, max: 8000 },
             default: "2000",
             about: "the grid has 3w+1 rows (the source material's w)",
+            solution_only: false,
         },
         Param {
             name: "maxit",
@@ -314,18 +457,21 @@ pub static MANDELBROT: Lesson = Lesson {
             },
             default: "20",
             about: "iterations before a point counts as inside the set",
+            solution_only: false,
         },
         Param {
             name: "output",
             kind: Kind::Path,
             default: "mandelbrot.png",
             about: "where to write the picture (PNG), once the timed runs are done",
+            solution_only: false,
         },
         Param {
             name: "costs",
             kind: Kind::Switch,
             default: "false",
             about: "also print how the work is spread over bands of rows and strips of columns",
+            solution_only: false,
         },
     ],
     tasks: None,

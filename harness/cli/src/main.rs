@@ -9,7 +9,7 @@ use workbook_cli::failure::Failure;
 use workbook_cli::output::say;
 use workbook_cli::sayln;
 use workbook_cli::table::Table;
-use workbook_cli::{check, compare, sweep};
+use workbook_cli::{check, compare, data, sweep};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,6 +42,9 @@ enum Commands {
     Sweep(sweep::SweepArgs),
     /// Check your edited exercise: right answer on 1 and on N threads? Faster on N?
     Check(check::CheckArgs),
+    /// Write a data file from its seeded generator: the same bytes for the same seed and
+    /// size (e.g. `workbook data surveys --rows 10000000`)
+    Data(data::DataArgs),
 }
 
 fn main() {
@@ -57,6 +60,7 @@ fn main() {
         Commands::Compare(args) => compare::compare(args),
         Commands::Sweep(args) => sweep::sweep(args),
         Commands::Check(args) => check::check(args),
+        Commands::Data(args) => data::data(args),
     };
     if let Err(Failure { code, message }) = outcome {
         eprintln!("workbook: error: {message}");

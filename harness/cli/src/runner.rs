@@ -67,6 +67,7 @@ impl Run<'_> {
 /// A lesson's exercise and solution, located (and built) once, run with the same repeats
 /// and lesson flags, with progress shown as they go.
 pub struct LessonRunner {
+    lesson: &'static Lesson,
     exercise: std::path::PathBuf,
     solution: std::path::PathBuf,
     repeat: Option<u32>,
@@ -79,7 +80,7 @@ impl LessonRunner {
     /// Builds (unless told not to) and locates both binaries; `runs` is how many runs
     /// will follow, for the progress bar.
     pub fn new(
-        lesson: &Lesson,
+        lesson: &'static Lesson,
         run: &RunOptions,
         build: &BuildOptions,
         runs: usize,
@@ -92,6 +93,7 @@ impl LessonRunner {
                 .expect("locate returns every binary asked for")
         };
         Ok(LessonRunner {
+            lesson,
             exercise: path(&exercise, &mut binaries),
             solution: path(&solution, &mut binaries),
             repeat: run.repeat,
@@ -139,6 +141,10 @@ impl LessonRunner {
     ) -> Outcome<(Record, String)> {
         let mut lesson_flags = self.lesson_flags.clone();
         lesson_flags.extend(extra.iter().cloned());
+        if variant.is_none() {
+            // The exercise does not split its work: it takes no solution-only flags.
+            lesson_flags = self.lesson.exercise_flags(&lesson_flags);
+        }
         self.progress.start(label);
         let run = Run {
             binary,

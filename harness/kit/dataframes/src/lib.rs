@@ -1,0 +1,388 @@
+//! The Dataframes lesson's shared parts: the survey row, the partial aggregates that blocks
+//! of rows are reduced to, the answer, and the seeded generator of survey files.
+//!
+//! The exercise, both solution variants and `workbook data` use these, so that every way of
+//! reading the file is held to the same answer.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use serde::Deserialize;
+use workbook::json::object;
+use workbook::{IntoAnswer, Value};
+
+mod generate;
+pub use generate::write_surveys;
+
+/// The header every surveys file starts with.
+pub const HEADER: &str = "record_id,month,day,year,plot_id,species_id,sex,hindfoot_length,weight";
+
+/// The number of columns.
+pub const COLUMNS: usize = 9;
+
+/// Rows shown by `head` and `tail`, as in pandas and Dask.
+pub const SHOWN_ROWS: usize = 5;
+
+/// Line numbers of skipped rows kept in the answer (all are counted).
+const LISTED_SKIPS: usize = 10;
+
+/// One row of the file. An empty field is a missing value (`None`), never a zero. Text
+/// fields borrow from the record they were read from: no allocation per row.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Survey<'a> {
+    pub record_id: u64,
+    pub month: u8,
+    pub day: u8,
+    pub year: u16,
+    pub plot_id: u32,
+    pub species_id: Option<&'a str>,
+    pub sex: Option<&'a str>,
+    pub hindfoot_length: Option<u32>,
+    pub weight: Option<u32>,
+}
+
+impl Survey<'_> {
+    /// The row as a line of the file (without its line ending): how `head` and `tail` show
+    /// it, and the same whatever line endings the file had.
+    pub fn to_line(&self) -> String {
+        fn field<T: ToString>(value: Option<T>) -> String {
+            value.map_or(String::new(), |v| v.to_string())
+        }
+        format!(
+            "{},{},{},{},{},{},{},{},{}",
+            self.record_id,
+            self.month,
+            self.day,
+            self.year,
+            self.plot_id,
+            field(self.species_id),
+            field(self.sex),
+            field(self.hindfoot_length),
+            field(self.weight)
+        )
+    }
+}
+
+/// The text after the header line, or a one-line error if the file does not start with
+/// the surveys header. A byte-order mark and a CRLF line ending are accepted.
+pub fn body_after_header<'a>(name: &str, text: &'a [u8]) -> Result<&'a [u8], String> {
+    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
+    if text.is_empty() {
+        return Err(format!("{name} is empty: expected the header line '{HEADER}'"));
+    }
+    let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
+    let header = &text[..end];
+    let header = header.strip_suffix(b"\r").unwrap_or(header);
+    if header != HEADER.as_bytes() {
+        return Err(format!(
+            "{name} does not start with the surveys header: found '{}', expected '{HEADER}'",
+            String::from_utf8_lossy(&header[..header.len().min(120)])
+        ));
+    }
+    Ok(&text[(end + 1).min(text.len())..])
+}
+
+/// Checks the header of the file at `path` without reading the rest; returns where the
+/// rows start (the byte after the header line).
+pub fn check_header(path: &Path) -> Result<u64, String> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+    let mut first_line = Vec::new();
+    BufReader::new(file)
+        .read_until(b'\n', &mut first_line)
+        .map_err(|e| format!("cannot read {name}: {e}"))?;
+    let body = body_after_header(&name, &first_line)?;
+    Ok((first_line.len() - body.len()) as u64)
+}
+
+/// The last rows of the file at `path`, whose rows start at byte `body_start`: read from
+/// the end of the file, more of it only if the last bytes hold too few rows.
+pub fn tail_of_file(path: &Path, body_start: u64) -> Result<Vec<String>, String> {
+    let name = path.display().to_string();
+    let failed = |e: std::io::Error| format!("cannot read {name}: {e}");
+    let mut file = File::open(path).map_err(failed)?;
+    let end = file.metadata().map_err(failed)?.len();
+    let mut want = 64 * 1024;
+    loop {
+        let from = end.saturating_sub(want).max(body_start);
+        file.seek(SeekFrom::Start(from)).map_err(failed)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(failed)?;
+        // Unless this is the whole body, the first line may be cut: drop it.
+        let whole = if from == body_start {
+            &bytes[..]
+        } else {
+            let cut = bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| i + 1);
+            &bytes[cut..]
+        };
+        let rows = tail_rows(whole);
+        if rows.len() == SHOWN_ROWS || from == body_start {
+            return Ok(rows);
+        }
+        want *= 4;
+    }
+}
+
+/// Why a row could not be read, in words that do not depend on where the block started:
+/// "weight: invalid digit found in string".
+pub fn why_unreadable(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let column = err
+                .field()
+                .and_then(|i| HEADER.split(',').nth(i as usize))
+                .unwrap_or("a field");
+            format!("{column}: {}", err.kind())
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// A row that was not counted, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    /// Line number, counted from the first line of the text the tally was made from.
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Total weight and number of weighed animals: the mean comes from these exact integers at
+/// the end, so every way of adding the rows up gives the same mean to the last bit.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WeightSum {
+    pub total: u64,
+    pub count: u64,
+}
+
+/// What a run of consecutive lines adds up to. Two tallies of neighbouring blocks merge
+/// into the tally of both: this is what makes reading in blocks parallel.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Line endings in the text tallied, so that a later block's line numbers can be shifted.
+    pub lines: u64,
+    pub rows: u64,
+    pub skipped: Vec<Skipped>,
+    /// The first rows, as lines (at most `SHOWN_ROWS`).
+    pub head: Vec<String>,
+    pub weight_max: Option<u32>,
+    pub weight_by_species: BTreeMap<String, WeightSum>,
+    pub rows_by_year: BTreeMap<u16, u64>,
+}
+
+impl Tally {
+    /// Counts one well-formed row.
+    pub fn add(&mut self, row: &Survey) {
+        self.rows += 1;
+        if self.head.len() < SHOWN_ROWS {
+            self.head.push(row.to_line());
+        }
+        if let Some(weight) = row.weight {
+            self.weight_max = self.weight_max.max(Some(weight));
+        }
+        // Like pandas' groupby, rows without a species belong to no group.
+        if let Some(species) = row.species_id {
+            // Look the species up by &str first: a new String only for a new species.
+            let sum = match self.weight_by_species.get_mut(species) {
+                Some(sum) => sum,
+                None => self
+                    .weight_by_species
+                    .entry(species.to_string())
+                    .or_default(),
+            };
+            if let Some(weight) = row.weight {
+                sum.total += u64::from(weight);
+                sum.count += 1;
+            }
+        }
+        *self.rows_by_year.entry(row.year).or_default() += 1;
+    }
+
+    /// Records a row that could not be read, by its line number within this text.
+    pub fn skip(&mut self, line: u64, reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            line,
+            reason: reason.into(),
+        });
+    }
+
+    /// The tally of this text followed by `later`, the text right after it. Merging tallies
+    /// in file order gives exactly the tally of the whole file.
+    pub fn merge(mut self, later: Tally) -> Tally {
+        let shift = self.lines;
+        self.skipped.extend(later.skipped.into_iter().map(|s| Skipped {
+            line: s.line + shift,
+            ..s
+        }));
+        self.lines += later.lines;
+        self.rows += later.rows;
+        let room = SHOWN_ROWS - self.head.len();
+        self.head.extend(later.head.into_iter().take(room));
+        self.weight_max = self.weight_max.max(later.weight_max);
+        for (species, sum) in later.weight_by_species {
+            let mine = self.weight_by_species.entry(species).or_default();
+            mine.total += sum.total;
+            mine.count += sum.count;
+        }
+        for (year, rows) in later.rows_by_year {
+            *self.rows_by_year.entry(year).or_default() += rows;
+        }
+        self
+    }
+
+    /// The lesson's answer from the tally of a file's body, `lines_before` lines into the
+    /// file (1: the header), and its last rows.
+    pub fn into_summary(self, lines_before: u64, tail: Vec<String>) -> Summary {
+        Summary {
+            rows: self.rows,
+            skipped: self
+                .skipped
+                .into_iter()
+                .map(|s| Skipped {
+                    line: s.line + lines_before,
+                    ..s
+                })
+                .collect(),
+            head: self.head,
+            tail,
+            weight_max: self.weight_max,
+            weight_by_species: self.weight_by_species,
+            rows_by_year: self.rows_by_year,
+        }
+    }
+}
+
+/// The last `SHOWN_ROWS` well-formed rows of `body`, like `df.tail()`: read from the end,
+/// a line at a time, so it costs the same for any file size. Rows that do not parse are
+/// passed over here; the full pass counts them.
+pub fn tail_rows(body: &[u8]) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut end = body.len();
+    while rows.len() < SHOWN_ROWS && end > 0 {
+        let start = body[..end - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        if let Some(row) = parse_line(&body[start..end]) {
+            rows.push(row);
+        }
+        end = start;
+    }
+    rows.reverse();
+    rows
+}
+
+/// One line as a row, shown as `Survey::to_line` shows it; `None` if it is not a
+/// well-formed row (or is blank).
+fn parse_line(line: &[u8]) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line);
+    let mut record = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut record) {
+        Ok(true) if record.len() == COLUMNS => {
+            record.deserialize::<Survey>(None).ok().map(|r| r.to_line())
+        }
+        _ => None,
+    }
+}
+
+/// The lesson's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub rows: u64,
+    /// Rows not counted, with line numbers in the file (the header is line 1).
+    pub skipped: Vec<Skipped>,
+    pub head: Vec<String>,
+    pub tail: Vec<String>,
+    /// `df.weight.max()`.
+    pub weight_max: Option<u32>,
+    pub weight_by_species: BTreeMap<String, WeightSum>,
+    pub rows_by_year: BTreeMap<u16, u64>,
+}
+
+impl WeightSum {
+    /// The mean weight, `None` when no animal of the species was weighed (pandas: NaN).
+    pub fn mean(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.total as f64 / self.count as f64)
+    }
+}
+
+impl IntoAnswer for Summary {
+    fn to_answer(&self) -> Result<Value, String> {
+        let optional = |v: Option<f64>| v.map_or(Value::Null, Value::from);
+        let means = self
+            .weight_by_species
+            .iter()
+            .map(|(species, sum)| (species.clone(), optional(sum.mean())))
+            .collect();
+        let years = self
+            .rows_by_year
+            .iter()
+            .map(|(year, rows)| (year.to_string(), Value::from(*rows)))
+            .collect();
+        let skipped_lines: Vec<u64> = self
+            .skipped
+            .iter()
+            .take(LISTED_SKIPS)
+            .map(|s| s.line)
+            .collect();
+        Ok(object([
+            ("rows", self.rows.into()),
+            ("skipped", self.skipped.len().into()),
+            ("skipped_lines", skipped_lines.into()),
+            ("weight_max", self.weight_max.map_or(Value::Null, Value::from)),
+            ("mean_weight_by_species", Value::Map(means)),
+            ("rows_by_year", Value::Map(years)),
+            ("head", self.head.clone().into()),
+            ("tail", self.tail.clone().into()),
+        ]))
+    }
+}
+
+impl Summary {
+    /// The tables a learner reads after a run: head, tail, the maximum weight, mean weight
+    /// per species, rows per year, and every skipped row with its reason.
+    pub fn report(&self) -> String {
+        let mut out = String::new();
+        let mut say = |line: String| {
+            out.push_str(&line);
+            out.push('\n');
+        };
+        say(format!("head\n  {HEADER}"));
+        self.head.iter().for_each(|row| say(format!("  {row}")));
+        say("tail".to_string());
+        self.tail.iter().for_each(|row| say(format!("  {row}")));
+        let max = self.weight_max.map_or("- (no weights)".into(), |w| w.to_string());
+        say(format!("weight.max()  {max}"));
+        say("mean weight by species (animals weighed)".to_string());
+        for (species, sum) in &self.weight_by_species {
+            let mean = sum.mean().map_or("-".into(), |m| format!("{m:.2}"));
+            say(format!("  {species:<4}{mean:>8}  ({})", sum.count));
+        }
+        say("rows by year".to_string());
+        let years: Vec<String> = self
+            .rows_by_year
+            .iter()
+            .map(|(year, rows)| format!("{year}: {rows}"))
+            .collect();
+        for line in years.chunks(6) {
+            say(format!("  {}", line.join("  ")));
+        }
+        if !self.skipped.is_empty() {
+            say(format!(
+                "skipped {} malformed row(s), not counted above:",
+                self.skipped.len()
+            ));
+            for skip in self.skipped.iter().take(LISTED_SKIPS) {
+                say(format!("  line {}: {}", skip.line, skip.reason));
+            }
+            if self.skipped.len() > LISTED_SKIPS {
+                say(format!("  ... and {} more", self.skipped.len() - LISTED_SKIPS));
+            }
+        }
+        out
+    }
+}
