@@ -26,17 +26,19 @@ fn process_partition(lines: &[&[u8]], first_line: u64) -> Partial {
     let people: Vec<Person> = lines
         .iter()
         .zip(first_line..)
-        .filter_map(|(line, number)| match serde_json::from_slice::<Person>(line) {
-            Ok(person) => Some(person),
-            Err(e) => {
-                let reason = e.to_string().replace(" at line 1 column", " at column");
-                partial.skipped.push(Skipped {
-                    line: number,
-                    reason,
-                });
-                None
-            }
-        })
+        .filter_map(
+            |(line, number)| match serde_json::from_slice::<Person>(line) {
+                Ok(person) => Some(person),
+                Err(e) => {
+                    let reason = e.to_string().replace(" at line 1 column", " at column");
+                    partial.skipped.push(Skipped {
+                        line: number,
+                        reason,
+                    });
+                    None
+                }
+            },
+        )
         .collect();
     partial.records = people.len() as u64;
 
@@ -56,7 +58,8 @@ fn process_partition(lines: &[&[u8]], first_line: u64) -> Partial {
             }
         }
     }
-    partial.without_transactions = people.iter().filter(|p| p.transactions.is_none()).count() as u64;
+    partial.without_transactions =
+        people.iter().filter(|p| p.transactions.is_none()).count() as u64;
 
     // filter: adults only (a record without an age does not pass).
     let adults: Vec<&Person> = people

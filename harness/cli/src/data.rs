@@ -92,7 +92,8 @@ fn write(
     path: &Path,
     generate: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> Outcome<()> {
-    let failed = |e: std::io::Error| Failure::failed(format!("cannot write {}: {e}", path.display()));
+    let failed =
+        |e: std::io::Error| Failure::failed(format!("cannot write {}: {e}", path.display()));
     let file = File::create(path).map_err(failed)?;
     let mut writer = BufWriter::with_capacity(1 << 20, file);
     if let Err(e) = generate(&mut writer) {

@@ -11,7 +11,7 @@ use workbook::{LESSONS, lesson};
 use workbook_cli::binaries::workspace_root;
 
 const HARNESS_FLAGS: [&str; 6] = ["threads", "repeat", "warmup", "json", "help", "variant"];
-const COMMANDS: [&str; 4] = ["list", "compare", "sweep", "check"];
+const COMMANDS: [&str; 5] = ["list", "compare", "sweep", "check", "data"];
 
 fn documents() -> Vec<PathBuf> {
     let root = workspace_root();
@@ -228,6 +228,14 @@ fn check_workbook(tokens: &[String]) -> Vec<String> {
         .get(1)
         .filter(|t| !t.starts_with('-') && !t.contains('<'));
     let lesson = named_lesson.and_then(|name| lesson(name));
+    if command == "data" {
+        // `workbook data <kind>`: a kind of data, not a lesson.
+        let kinds = ["surveys", "people"];
+        if let Some(kind) = named_lesson.filter(|k| !kinds.contains(&k.as_str())) {
+            problems.push(format!("workbook data has no kind {kind}"));
+        }
+        return problems;
+    }
     if let (Some(name), None) = (named_lesson, lesson)
         && command != "list"
     {

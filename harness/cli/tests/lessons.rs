@@ -13,9 +13,10 @@ const THREAD_COUNTS: [usize; 4] = [1, 2, 3, 8];
 fn every_solution_agrees_with_its_exercise_at_several_thread_counts() {
     for lesson in LESSONS {
         let flags = lesson.quick_flags();
-        let reference = answer(&lesson.exercise_binary(), 1, None, &flags);
+        let exercise_flags = lesson.exercise_flags(&flags);
+        let reference = answer(&lesson.exercise_binary(), 1, None, &exercise_flags);
         for threads in THREAD_COUNTS {
-            let exercise = answer(&lesson.exercise_binary(), threads, None, &flags);
+            let exercise = answer(&lesson.exercise_binary(), threads, None, &exercise_flags);
             assert_eq!(
                 Agreement::Exact.check(&reference, &exercise),
                 Ok(()),
@@ -44,12 +45,14 @@ fn every_solution_agrees_with_its_exercise_at_several_thread_counts() {
 #[test]
 fn bad_flags_are_one_line_and_exit_code_2() {
     for lesson in LESSONS {
-        let count_flag = lesson
-            .params
-            .iter()
-            .find(|p| matches!(p.kind, workbook::registry::Kind::Count { .. }))
-            .map(|p| format!("--{}", p.name));
-        for binary in [lesson.exercise_binary(), lesson.solution_binary()] {
+        for (side, binary) in [
+            (Side::Exercise, lesson.exercise_binary()),
+            (Side::Solution, lesson.solution_binary()),
+        ] {
+            let count_flag = lesson
+                .params_for(side)
+                .find(|p| matches!(p.kind, workbook::registry::Kind::Count { .. }))
+                .map(|p| format!("--{}", p.name));
             let bad = |args: &[&str], expected: &str| {
                 assert_usage_error(&run(lesson_command(&binary).args(args)), expected);
             };
@@ -76,6 +79,14 @@ fn bad_flags_are_one_line_and_exit_code_2() {
                 bad(&[flag, "1e40"], &format!("{flag}: expected a whole number"));
             }
         }
+        // A flag of the solution only is refused by the exercise, with the reason.
+        for param in lesson.params.iter().filter(|p| p.solution_only) {
+            let flag = format!("--{}", param.name);
+            assert_usage_error(
+                &run(lesson_command(&lesson.exercise_binary()).args([flag.as_str(), "1"])),
+                &format!("{flag} is a flag of the solution"),
+            );
+        }
     }
 }
 
@@ -83,7 +94,7 @@ fn bad_flags_are_one_line_and_exit_code_2() {
 fn threads_default_to_slurms_cpus_per_task_and_reject_nonsense() {
     for lesson in LESSONS {
         let exercise = lesson.exercise_binary();
-        let mut quick: Vec<String> = lesson.quick_flags();
+        let mut quick: Vec<String> = lesson.exercise_flags(&lesson.quick_flags());
         quick.extend(["--json".into(), "--repeat".into(), "1".into()]);
         let ran = run(lesson_command(&exercise)
             .args(&quick)
@@ -123,9 +134,11 @@ fn records_describe_the_run_the_machine_and_the_slurm_job() {
         assert_eq!(plain.machine.timestamp.len(), "2026-01-01T00:00:00Z".len());
         assert!(plain.machine.build.rustc.starts_with("rustc "));
 
+        let exercise_args: Vec<String> =
+            lesson.exercise_flags(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>());
         let ran = run(lesson_command(&lesson.exercise_binary())
             .arg("--json")
-            .args(&args)
+            .args(&exercise_args)
             .env("SLURM_JOB_ID", "4242")
             .env("SLURM_CPUS_PER_TASK", "1")
             .env("SLURM_JOB_NODELIST", "node[01-02]"));
@@ -150,11 +163,13 @@ fn records_describe_the_run_the_machine_and_the_slurm_job() {
 fn human_output_is_short_and_warns_about_debug_builds() {
     for lesson in LESSONS {
         let ran = run(lesson_command(&lesson.exercise_binary())
-            .args(lesson.quick_flags())
+            .args(lesson.exercise_flags(&lesson.quick_flags()))
             .args(["--repeat", "1"]));
         assert_eq!(ran.code, 0, "{}", ran.stderr);
         assert!(ran.stdout.contains("answer"), "{}", ran.stdout);
-        assert!(ran.stdout.lines().count() <= 8, "{}", ran.stdout);
+        // The summary is a short block (a lesson's own tables may follow it).
+        let summary_lines = ran.stdout.lines().position(|l| l.starts_with("  machine"));
+        assert!(summary_lines.is_some_and(|n| n < 8), "{}", ran.stdout);
         let debug = common::profile() == "dev";
         assert_eq!(ran.stderr.contains("DEBUG BUILD"), debug, "{}", ran.stderr);
         assert_eq!(ran.stdout.contains("DEBUG BUILD"), debug, "{}", ran.stdout);
@@ -164,15 +179,16 @@ fn human_output_is_short_and_warns_about_debug_builds() {
 #[test]
 fn help_lists_the_lesson_flags_and_exits_0() {
     for lesson in LESSONS {
-        for binary in [lesson.exercise_binary(), lesson.solution_binary()] {
+        for (side, binary) in [
+            (Side::Exercise, lesson.exercise_binary()),
+            (Side::Solution, lesson.solution_binary()),
+        ] {
             let ran = run(lesson_command(&binary).arg("--help"));
             assert_eq!(ran.code, 0);
             for param in lesson.params {
-                assert!(
-                    ran.stdout.contains(&format!("--{}", param.name)),
-                    "{}",
-                    ran.stdout
-                );
+                let listed = ran.stdout.contains(&format!("--{} ", param.name));
+                let expected = side == Side::Solution || !param.solution_only;
+                assert_eq!(listed, expected, "--{}: {}", param.name, ran.stdout);
             }
             assert!(ran.stdout.contains(lesson.text));
         }

@@ -23,17 +23,19 @@ fn process_partition(lines: &[&[u8]], first_line: u64) -> Partial {
     let people: Vec<Person> = lines
         .iter()
         .zip(first_line..)
-        .filter_map(|(line, number)| match serde_json::from_slice::<Person>(line) {
-            Ok(person) => Some(person),
-            Err(e) => {
-                let reason = e.to_string().replace(" at line 1 column", " at column");
-                partial.skipped.push(Skipped {
-                    line: number,
-                    reason,
-                });
-                None
-            }
-        })
+        .filter_map(
+            |(line, number)| match serde_json::from_slice::<Person>(line) {
+                Ok(person) => Some(person),
+                Err(e) => {
+                    let reason = e.to_string().replace(" at line 1 column", " at column");
+                    partial.skipped.push(Skipped {
+                        line: number,
+                        reason,
+                    });
+                    None
+                }
+            },
+        )
         .collect();
     partial.records = people.len() as u64;
 
@@ -53,7 +55,8 @@ fn process_partition(lines: &[&[u8]], first_line: u64) -> Partial {
             }
         }
     }
-    partial.without_transactions = people.iter().filter(|p| p.transactions.is_none()).count() as u64;
+    partial.without_transactions =
+        people.iter().filter(|p| p.transactions.is_none()).count() as u64;
 
     // filter: adults only (a record without an age does not pass).
     let adults: Vec<&Person> = people
@@ -91,7 +94,9 @@ fn read_people(path: &Path, npartitions: usize) -> Result<Partial, String> {
         .into_par_iter()
         .map(|range| process_partition(&lines[range.clone()], range.start as u64 + 1))
         .collect();
-    Ok(partials.into_iter().fold(Partial::default(), Partial::merge))
+    Ok(partials
+        .into_iter()
+        .fold(Partial::default(), Partial::merge))
 }
 
 fn main() {

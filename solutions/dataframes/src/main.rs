@@ -15,9 +15,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
-use dataframes_kit::{
-    COLUMNS, Summary, Survey, Tally, check_header, tail_of_file, why_unreadable,
-};
+use dataframes_kit::{COLUMNS, Summary, Survey, Tally, check_header, tail_of_file, why_unreadable};
 use rayon::prelude::*;
 use workbook::{Program, registry::DATAFRAMES};
 

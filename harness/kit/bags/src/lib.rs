@@ -176,7 +176,10 @@ impl Partial {
                 say(format!("  line {}: {}", skip.line, skip.reason));
             }
             if self.skipped.len() > LISTED_SKIPS {
-                say(format!("  ... and {} more", self.skipped.len() - LISTED_SKIPS));
+                say(format!(
+                    "  ... and {} more",
+                    self.skipped.len() - LISTED_SKIPS
+                ));
             }
         }
         out

@@ -125,8 +125,16 @@ pub fn write_surveys(out: &mut impl Write, rows: u64, seed: u64, crlf: bool) -> 
         };
         let hindfoot = measure(&mut rng, hindfoot, 0.3, 2, 70);
         let weight = measure(&mut rng, weight, 0.8, 4, 280);
-        let hindfoot = if blanks[2] { String::new() } else { hindfoot.to_string() };
-        let weight = if blanks[3] { String::new() } else { weight.to_string() };
+        let hindfoot = if blanks[2] {
+            String::new()
+        } else {
+            hindfoot.to_string()
+        };
+        let weight = if blanks[3] {
+            String::new()
+        } else {
+            weight.to_string()
+        };
         write!(
             out,
             "{},{month},{day},{year},{plot},{species},{sex},{hindfoot},{weight}{end}",
@@ -217,7 +225,10 @@ mod tests {
             assert_eq!(number(0), index as u64 + 1, "record_id runs 1..N");
             let date = (number(3), number(1), number(2));
             assert!(date >= previous, "dates in order: {line}");
-            assert!((1..=12).contains(&date.1) && (1..=31).contains(&date.2), "{line}");
+            assert!(
+                (1..=12).contains(&date.1) && (1..=31).contains(&date.2),
+                "{line}"
+            );
             previous = date;
             *rows_by_year.entry(date.0).or_insert(0) += 1;
             assert!((1..=24).contains(&number(4)), "{line}");
@@ -236,10 +247,18 @@ mod tests {
         // The real file: 26 years, 503 to 2,493 rows each, and the effort varies.
         assert_eq!(rows_by_year.len(), 26);
         let (fewest, most) = (rows_by_year.values().min(), rows_by_year.values().max());
-        assert!(fewest >= Some(&300) && most <= Some(&2700), "{rows_by_year:?}");
+        assert!(
+            fewest >= Some(&300) && most <= Some(&2700),
+            "{rows_by_year:?}"
+        );
         assert!(most >= Some(&1800), "{rows_by_year:?}");
         // 763 of the real file's rows have no species; a seeded draw comes close.
         assert!((650..=880).contains(&blank_species), "{blank_species}");
-        assert!(text.lines().nth(1).expect("a row").starts_with("1,7,16,1977,"));
+        assert!(
+            text.lines()
+                .nth(1)
+                .expect("a row")
+                .starts_with("1,7,16,1977,")
+        );
     }
 }

@@ -70,7 +70,9 @@ impl Survey<'_> {
 pub fn body_after_header<'a>(name: &str, text: &'a [u8]) -> Result<&'a [u8], String> {
     let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
     if text.is_empty() {
-        return Err(format!("{name} is empty: expected the header line '{HEADER}'"));
+        return Err(format!(
+            "{name} is empty: expected the header line '{HEADER}'"
+        ));
     }
     let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
     let header = &text[..end];
@@ -114,7 +116,10 @@ pub fn tail_of_file(path: &Path, body_start: u64) -> Result<Vec<String>, String>
         let whole = if from == body_start {
             &bytes[..]
         } else {
-            let cut = bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| i + 1);
+            let cut = bytes
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| i + 1);
             &bytes[cut..]
         };
         let rows = tail_rows(whole);
@@ -211,10 +216,11 @@ impl Tally {
     /// in file order gives exactly the tally of the whole file.
     pub fn merge(mut self, later: Tally) -> Tally {
         let shift = self.lines;
-        self.skipped.extend(later.skipped.into_iter().map(|s| Skipped {
-            line: s.line + shift,
-            ..s
-        }));
+        self.skipped
+            .extend(later.skipped.into_iter().map(|s| Skipped {
+                line: s.line + shift,
+                ..s
+            }));
         self.lines += later.lines;
         self.rows += later.rows;
         let room = SHOWN_ROWS - self.head.len();
@@ -333,7 +339,10 @@ impl IntoAnswer for Summary {
             ("rows", self.rows.into()),
             ("skipped", self.skipped.len().into()),
             ("skipped_lines", skipped_lines.into()),
-            ("weight_max", self.weight_max.map_or(Value::Null, Value::from)),
+            (
+                "weight_max",
+                self.weight_max.map_or(Value::Null, Value::from),
+            ),
             ("mean_weight_by_species", Value::Map(means)),
             ("rows_by_year", Value::Map(years)),
             ("head", self.head.clone().into()),
@@ -355,7 +364,9 @@ impl Summary {
         self.head.iter().for_each(|row| say(format!("  {row}")));
         say("tail".to_string());
         self.tail.iter().for_each(|row| say(format!("  {row}")));
-        let max = self.weight_max.map_or("- (no weights)".into(), |w| w.to_string());
+        let max = self
+            .weight_max
+            .map_or("- (no weights)".into(), |w| w.to_string());
         say(format!("weight.max()  {max}"));
         say("mean weight by species (animals weighed)".to_string());
         for (species, sum) in &self.weight_by_species {
@@ -380,7 +391,10 @@ impl Summary {
                 say(format!("  line {}: {}", skip.line, skip.reason));
             }
             if self.skipped.len() > LISTED_SKIPS {
-                say(format!("  ... and {} more", self.skipped.len() - LISTED_SKIPS));
+                say(format!(
+                    "  ... and {} more",
+                    self.skipped.len() - LISTED_SKIPS
+                ));
             }
         }
         out

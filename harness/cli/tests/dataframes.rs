@@ -1,0 +1,230 @@
+//! Facts about the Dataframes lesson: real-file shapes (LF, CRLF, a byte-order mark, no final
+//! line ending) give the same answers; every variant agrees at any block size and thread
+//! count; blanks are missing values; malformed rows are counted with their line numbers;
+//! a missing file or a wrong header is one line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{answer, lesson_command, run, scratch_dir};
+use workbook::{Agreement, Value};
+
+const HEADER: &str = dataframes_kit::HEADER;
+
+fn surveys(rows: u64, crlf: bool) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    dataframes_kit::write_surveys(&mut bytes, rows, 5, crlf).expect("generate");
+    bytes
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write test file");
+    path
+}
+
+fn input(path: &Path, extra: &[&str]) -> Vec<String> {
+    let mut flags = vec!["--input".to_string(), path.display().to_string()];
+    flags.extend(extra.iter().map(|s| s.to_string()));
+    flags
+}
+
+fn field<'a>(answer: &'a Value, name: &str) -> &'a Value {
+    match answer {
+        Value::Map(fields) => &fields.iter().find(|(n, _)| n == name).expect(name).1,
+        other => panic!("unexpected answer {other}"),
+    }
+}
+
+/// The exercise's answer, and every variant's at several thread counts and block sizes.
+fn all_answers(path: &Path) -> (Value, Vec<(String, Value)>) {
+    let reference = answer("dataframes", 1, None, &input(path, &[]));
+    let mut found = Vec::new();
+    for threads in [1, 3, 8] {
+        for blocksize in ["3", "37", "1000", "1000000"] {
+            let flags = input(path, &["--blocksize", blocksize]);
+            let label = format!("blocks, {threads} threads, blocksize {blocksize}");
+            found.push((label, answer("dataframes-solution", threads, None, &flags)));
+        }
+        let flags = input(path, &[]);
+        let polars = answer("dataframes-solution", threads, Some("polars"), &flags);
+        found.push((format!("polars, {threads} threads"), polars));
+    }
+    (reference, found)
+}
+
+#[test]
+fn line_endings_and_byte_order_marks_do_not_change_the_answer() {
+    let dir = scratch_dir("dataframes-shapes");
+    let lf = surveys(400, false);
+    let crlf = surveys(400, true);
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend(&lf);
+    let unterminated = &lf[..lf.len() - 1];
+    let reference = answer(
+        "dataframes",
+        1,
+        None,
+        &input(&write(&dir, "lf.csv", &lf), &[]),
+    );
+    assert_eq!(field(&reference, "rows"), &Value::UInt(400));
+    assert_eq!(field(&reference, "skipped"), &Value::UInt(0));
+    for (name, bytes) in [
+        ("crlf.csv", &crlf[..]),
+        ("bom.csv", &bom[..]),
+        ("unterminated.csv", unterminated),
+    ] {
+        let (exercise, variants) = all_answers(&write(&dir, name, bytes));
+        assert_eq!(
+            Agreement::Exact.check(&reference, &exercise),
+            Ok(()),
+            "{name}"
+        );
+        for (label, found) in variants {
+            assert_eq!(
+                Agreement::Exact.check(&reference, &found),
+                Ok(()),
+                "{name}: {label}"
+            );
+        }
+    }
+}
+
+#[test]
+fn blanks_are_missing_values_not_zeros() {
+    let dir = scratch_dir("dataframes-blanks");
+    let text = format!(
+        "{HEADER}\n1,7,16,1977,2,DM,M,32,10\n2,7,16,1977,3,DM,F,33,\n3,7,16,1977,2,DM,F,,20\n\
+         4,8,19,1978,1,,,,\n5,8,19,1978,1,NL,,,\n"
+    );
+    let path = write(&dir, "blanks.csv", text.as_bytes());
+    let (exercise, variants) = all_answers(&path);
+    assert_eq!(field(&exercise, "rows"), &Value::UInt(5));
+    assert_eq!(field(&exercise, "weight_max"), &Value::UInt(20));
+    // DM: (10 + 20) / 2, the blank weight left out; NL: nobody weighed; no-species rows in
+    // no group, but in their year.
+    let means = Value::Map(vec![
+        ("DM".into(), Value::Float(15.0)),
+        ("NL".into(), Value::Null),
+    ]);
+    assert_eq!(field(&exercise, "mean_weight_by_species"), &means);
+    let years = Value::Map(vec![
+        ("1977".into(), Value::UInt(3)),
+        ("1978".into(), Value::UInt(2)),
+    ]);
+    assert_eq!(field(&exercise, "rows_by_year"), &years);
+    let tail = field(&exercise, "tail").to_string();
+    assert!(tail.contains("4,8,19,1978,1,,,,"), "{tail}");
+    for (label, found) in variants {
+        assert_eq!(Agreement::Exact.check(&exercise, &found), Ok(()), "{label}");
+    }
+}
+
+#[test]
+fn malformed_rows_are_counted_with_their_line_numbers() {
+    let dir = scratch_dir("dataframes-malformed");
+    let good = String::from_utf8(surveys(60, false)).expect("ASCII");
+    let mut lines: Vec<String> = good.lines().map(String::from).collect();
+    lines[10].push_str(",extra"); // line 11: ten fields
+    lines[20] = lines[20]
+        .rsplitn(2, ',')
+        .nth(1)
+        .expect("a comma")
+        .to_string(); // line 21: eight
+    lines[30] = format!(
+        "{},heavy",
+        lines[30].rsplitn(2, ',').nth(1).expect("a comma")
+    ); // line 31
+    lines[40] = format!("{},-5", lines[40].rsplitn(2, ',').nth(1).expect("a comma")); // line 41
+    let path = write(&dir, "malformed.csv", (lines.join("\n") + "\n").as_bytes());
+
+    let exercise = answer("dataframes", 1, None, &input(&path, &[]));
+    assert_eq!(field(&exercise, "rows"), &Value::UInt(56));
+    assert_eq!(field(&exercise, "skipped"), &Value::UInt(4));
+    let lines_found = Value::List([11u64, 21, 31, 41].map(Value::UInt).to_vec());
+    assert_eq!(field(&exercise, "skipped_lines"), &lines_found);
+    for threads in [1, 3, 8] {
+        for blocksize in ["3", "37", "1000"] {
+            let found = answer(
+                "dataframes-solution",
+                threads,
+                None,
+                &input(&path, &["--blocksize", blocksize]),
+            );
+            assert_eq!(
+                Agreement::Exact.check(&exercise, &found),
+                Ok(()),
+                "blocks, {threads} threads, blocksize {blocksize}"
+            );
+        }
+    }
+
+    // The tables name each skipped row and why.
+    let ran = run(lesson_command("dataframes").args(input(&path, &["--repeat", "1"])));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    for expected in [
+        "skipped 4 malformed row(s)",
+        "line 11: expected 9 fields, found 10",
+        "line 21: expected 9 fields, found 8",
+        "line 31: weight: invalid digit",
+        "line 41: weight: invalid digit",
+    ] {
+        assert!(ran.stdout.contains(expected), "{expected}: {}", ran.stdout);
+    }
+
+    // polars cannot skip rows: it stops with one line that says why, never a wrong answer.
+    for bad_line in [11, 21, 31] {
+        let mut one_bad: Vec<String> = good.lines().map(String::from).collect();
+        one_bad[bad_line - 1] = lines[bad_line - 1].clone();
+        let path = write(&dir, "one-bad.csv", (one_bad.join("\n") + "\n").as_bytes());
+        let ran = run(lesson_command("dataframes-solution")
+            .args(input(&path, &["--variant", "polars", "--repeat", "1"])));
+        assert_one_line_failure(&ran, "dataframes-solution: error: ");
+    }
+}
+
+fn assert_one_line_failure(ran: &common::Ran, expected: &str) {
+    assert_eq!(ran.code, 1, "exit code; stderr: {}", ran.stderr);
+    assert_eq!(ran.stderr.lines().count(), 1, "one line: {}", ran.stderr);
+    assert!(ran.stderr.contains(expected), "{expected}: {}", ran.stderr);
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+}
+
+#[test]
+fn a_missing_file_or_a_wrong_header_is_one_line() {
+    let dir = scratch_dir("dataframes-errors");
+    let no_header = write(&dir, "no-header.csv", b"1,7,16,1977,2,DM,M,32,10\n");
+    let empty = write(&dir, "empty.csv", b"");
+    let cases = [
+        (dir.join("absent.csv"), "cannot read"),
+        (no_header, "does not start with the surveys header"),
+        (empty, "is empty"),
+    ];
+    for (path, expected) in cases {
+        for (binary, variant) in [
+            ("dataframes", None),
+            ("dataframes-solution", Some("blocks")),
+            ("dataframes-solution", Some("polars")),
+        ] {
+            let mut command = lesson_command(binary);
+            command.args(input(&path, &["--repeat", "1"]));
+            if let Some(variant) = variant {
+                command.args(["--variant", variant]);
+            }
+            assert_one_line_failure(&run(&mut command), expected);
+        }
+    }
+}
+
+#[test]
+fn a_file_with_only_the_header_has_no_rows() {
+    let dir = scratch_dir("dataframes-header-only");
+    let path = write(&dir, "header.csv", format!("{HEADER}\r\n").as_bytes());
+    let (exercise, variants) = all_answers(&path);
+    assert_eq!(field(&exercise, "rows"), &Value::UInt(0));
+    assert_eq!(field(&exercise, "weight_max"), &Value::Null);
+    for (label, found) in variants {
+        assert_eq!(Agreement::Exact.check(&exercise, &found), Ok(()), "{label}");
+    }
+}
