@@ -70,6 +70,7 @@ fn the_harness_library_stays_light() {
 /// - allocator-api2: hashbrown's feature (hashbrown: serde_json's indexmap);
 /// - bytemuck_derive and the proc-macro crates under it: bytemuck's `derive` feature
 ///   (bytemuck: image); serde_core: serde's derive support.
+///
 /// The test still fails if polars, HDF5 or anything else outside this list leaks.
 const KNOWN_LEAKS: [&str; 8] = [
     "libm",
