@@ -346,7 +346,7 @@ pub static DATAFRAMES: Lesson = Lesson {
                 min: 1,
                 max: 1 << 40,
             },
-            default: "1000000",
+            default: "250000",
             about: "bytes per block for the blocks variant, like Dask's blocksize",
             solution_only: true,
         },

@@ -98,16 +98,21 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
         None => vec![None],
     };
     let rounds = args.rounds as usize;
+    let solution_only = vary
+        .as_ref()
+        .and_then(|vary| lesson.param(&vary.name))
+        .is_some_and(|param| param.solution_only);
     let mut runner = LessonRunner::new(
         lesson,
         &args.run,
         &args.build,
-        rounds * values.len() * (1 + threads.len()),
+        rounds * (values.len() * threads.len() + if solution_only { 1 } else { values.len() }),
     )?;
     let mut baselines: Vec<(Option<String>, Record)> = Vec::new();
     let mut runs: Vec<(Option<String>, Record)> = Vec::new();
     let mut raw_lines = Vec::new();
     for round in 0..rounds {
+        let mut round_baseline: Option<Record> = None;
         for value in &values {
             let (extra, at) = match (&vary, value) {
                 (Some(vary), Some(value)) => (
@@ -117,8 +122,20 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
                 _ => (Vec::new(), String::new()),
             };
             let key = value.map(str::to_string);
-            let (baseline, line) = runner.exercise(&format!("exercise{at}"), 1, &extra)?;
-            raw_lines.push(line);
+            // A solution-only flag does not change the exercise: run it once a round.
+            let shared = match (&round_baseline, solution_only) {
+                (Some(baseline), true) => Some(baseline.clone()),
+                _ => None,
+            };
+            let baseline = match shared {
+                Some(baseline) => baseline,
+                None => {
+                    let (baseline, line) = runner.exercise(&format!("exercise{at}"), 1, &extra)?;
+                    raw_lines.push(line);
+                    round_baseline = Some(baseline.clone());
+                    baseline
+                }
+            };
             add_run(&mut baselines, round, key.clone(), baseline);
             for &p in &threads {
                 let label = format!("{} threads={p}{at}", variant.name);

@@ -4,29 +4,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{answer, lesson_command, run, scratch_dir};
+use common::{answer, field, input, lesson_command, run, scratch_dir, write_file as write};
 use workbook::{Agreement, Value};
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write test file");
-    path
-}
-
-fn input(path: &Path, extra: &[&str]) -> Vec<String> {
-    let mut flags = vec!["--input".to_string(), path.display().to_string()];
-    flags.extend(extra.iter().map(|s| s.to_string()));
-    flags
-}
-
-fn field<'a>(answer: &'a Value, name: &str) -> &'a Value {
-    match answer {
-        Value::Map(fields) => &fields.iter().find(|(n, _)| n == name).expect(name).1,
-        other => panic!("unexpected answer {other}"),
-    }
-}
 
 /// Every partitioning, at several thread counts, must give the starter's answer.
 fn assert_partitions_agree(path: &Path) -> Value {

@@ -5,9 +5,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{answer, lesson_command, run, scratch_dir};
+use common::{answer, field, input, lesson_command, run, scratch_dir, write_file as write};
 use workbook::{Agreement, Value};
 
 const HEADER: &str = dataframes_kit::HEADER;
@@ -16,25 +16,6 @@ fn surveys(rows: u64, crlf: bool) -> Vec<u8> {
     let mut bytes = Vec::new();
     dataframes_kit::write_surveys(&mut bytes, rows, 5, crlf).expect("generate");
     bytes
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write test file");
-    path
-}
-
-fn input(path: &Path, extra: &[&str]) -> Vec<String> {
-    let mut flags = vec!["--input".to_string(), path.display().to_string()];
-    flags.extend(extra.iter().map(|s| s.to_string()));
-    flags
-}
-
-fn field<'a>(answer: &'a Value, name: &str) -> &'a Value {
-    match answer {
-        Value::Map(fields) => &fields.iter().find(|(n, _)| n == name).expect(name).1,
-        other => panic!("unexpected answer {other}"),
-    }
 }
 
 /// The exercise's answer, and every variant's at several thread counts and block sizes.

@@ -143,3 +143,25 @@ pub fn assert_usage_error(ran: &Ran, expected: &str) {
         ran.stderr
     );
 }
+
+/// Writes a test input file into `dir`.
+pub fn write_file(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write test file");
+    path
+}
+
+/// `--input <path>` and more flags.
+pub fn input(path: &Path, extra: &[&str]) -> Vec<String> {
+    let mut flags = vec!["--input".to_string(), path.display().to_string()];
+    flags.extend(extra.iter().map(|s| s.to_string()));
+    flags
+}
+
+/// One named field of a map answer.
+pub fn field<'a>(answer: &'a Value, name: &str) -> &'a Value {
+    match answer {
+        Value::Map(fields) => &fields.iter().find(|(n, _)| n == name).expect(name).1,
+        other => panic!("unexpected answer {other}"),
+    }
+}

@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use serde::Deserialize;
 use workbook::json::object;
+use workbook::skipped;
+pub use workbook::skipped::Skipped;
 use workbook::{IntoAnswer, Value};
 
 mod generate;
@@ -17,9 +19,6 @@ pub const TAKE: usize = 3;
 
 /// Names listed by the frequencies (all are counted).
 pub const TOP_NAMES: usize = 5;
-
-/// Line numbers of skipped lines kept in the answer (all are counted).
-const LISTED_SKIPS: usize = 10;
 
 /// One person, one line of the file. Fields that may be missing are `Option`s: a record
 /// without `transactions` is not the same as one with an empty list.
@@ -74,13 +73,6 @@ impl AmountSum {
     pub fn mean(&self) -> Option<f64> {
         (self.count > 0).then(|| self.total as f64 / self.count as f64)
     }
-}
-
-/// A line that was not a record, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Skipped {
-    pub line: u64,
-    pub reason: String,
 }
 
 /// What one partition of the bag reduces to. Partials of consecutive partitions merge, in
@@ -167,21 +159,10 @@ impl Partial {
             let mean = sum.mean().map_or("-".into(), |m| format!("{m:.2}"));
             say(format!("  {name:<10}{:>8}{mean:>12}", sum.count));
         }
-        if !self.skipped.is_empty() {
-            say(format!(
-                "skipped {} line(s) that are not records, not counted above:",
-                self.skipped.len()
-            ));
-            for skip in self.skipped.iter().take(LISTED_SKIPS) {
-                say(format!("  line {}: {}", skip.line, skip.reason));
-            }
-            if self.skipped.len() > LISTED_SKIPS {
-                say(format!(
-                    "  ... and {} more",
-                    self.skipped.len() - LISTED_SKIPS
-                ));
-            }
-        }
+        out.push_str(&skipped::report(
+            &self.skipped,
+            "line(s) that are not records",
+        ));
         out
     }
 }
@@ -198,17 +179,11 @@ impl IntoAnswer for Partial {
             .iter()
             .map(|(name, sum)| (name.clone(), sum.mean().map_or(Value::Null, Value::from)))
             .collect();
-        let skipped_lines: Vec<u64> = self
-            .skipped
-            .iter()
-            .take(LISTED_SKIPS)
-            .map(|s| s.line)
-            .collect();
         let all = self.all_amounts();
         Ok(object([
             ("records", self.records.into()),
             ("skipped", self.skipped.len().into()),
-            ("skipped_lines", skipped_lines.into()),
+            ("skipped_lines", skipped::listed_lines(&self.skipped)),
             ("take", self.first.clone().into()),
             ("top_names", top.into()),
             ("adults", self.adults.into()),

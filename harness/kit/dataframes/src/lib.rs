@@ -11,6 +11,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 use workbook::json::object;
+use workbook::skipped;
+pub use workbook::skipped::Skipped;
 use workbook::{IntoAnswer, Value};
 
 mod generate;
@@ -24,9 +26,6 @@ pub const COLUMNS: usize = 9;
 
 /// Rows shown by `head` and `tail`, as in pandas and Dask.
 pub const SHOWN_ROWS: usize = 5;
-
-/// Line numbers of skipped rows kept in the answer (all are counted).
-const LISTED_SKIPS: usize = 10;
 
 /// One row of the file. An empty field is a missing value (`None`), never a zero. Text
 /// fields borrow from the record they were read from: no allocation per row.
@@ -143,14 +142,6 @@ pub fn why_unreadable(error: &csv::Error) -> String {
         }
         _ => error.to_string(),
     }
-}
-
-/// A row that was not counted, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Skipped {
-    /// Line number, counted from the first line of the text the tally was made from.
-    pub line: u64,
-    pub reason: String,
 }
 
 /// Total weight and number of weighed animals: the mean comes from these exact integers at
@@ -329,16 +320,10 @@ impl IntoAnswer for Summary {
             .iter()
             .map(|(year, rows)| (year.to_string(), Value::from(*rows)))
             .collect();
-        let skipped_lines: Vec<u64> = self
-            .skipped
-            .iter()
-            .take(LISTED_SKIPS)
-            .map(|s| s.line)
-            .collect();
         Ok(object([
             ("rows", self.rows.into()),
             ("skipped", self.skipped.len().into()),
-            ("skipped_lines", skipped_lines.into()),
+            ("skipped_lines", skipped::listed_lines(&self.skipped)),
             (
                 "weight_max",
                 self.weight_max.map_or(Value::Null, Value::from),
@@ -382,21 +367,7 @@ impl Summary {
         for line in years.chunks(6) {
             say(format!("  {}", line.join("  ")));
         }
-        if !self.skipped.is_empty() {
-            say(format!(
-                "skipped {} malformed row(s), not counted above:",
-                self.skipped.len()
-            ));
-            for skip in self.skipped.iter().take(LISTED_SKIPS) {
-                say(format!("  line {}: {}", skip.line, skip.reason));
-            }
-            if self.skipped.len() > LISTED_SKIPS {
-                say(format!(
-                    "  ... and {} more",
-                    self.skipped.len() - LISTED_SKIPS
-                ));
-            }
-        }
+        out.push_str(&skipped::report(&self.skipped, "malformed row(s)"));
         out
     }
 }
