@@ -130,7 +130,14 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
             let baseline = match shared {
                 Some(baseline) => baseline,
                 None => {
-                    let (baseline, line) = runner.exercise(&format!("exercise{at}"), 1, &extra)?;
+                    // The exercise's label names the varied flag only if it takes it.
+                    let label = if solution_only {
+                        String::new()
+                    } else {
+                        at.clone()
+                    };
+                    let (baseline, line) =
+                        runner.exercise(&format!("exercise{label}"), 1, &extra)?;
                     raw_lines.push(line);
                     round_baseline = Some(baseline.clone());
                     baseline
