@@ -150,13 +150,30 @@ fn malformed_rows_are_counted_with_their_line_numbers() {
     }
 
     // polars cannot skip rows: it stops with one line that says why, never a wrong answer.
-    for bad_line in [11, 21, 31] {
+    // It reads numbers as 64-bit integers, so a negative weight or a year past 65535
+    // parses, and must still be refused.
+    let mut year_too_big: Vec<String> = good
+        .lines()
+        .nth(50)
+        .expect("line 51")
+        .split(',')
+        .map(String::from)
+        .collect();
+    year_too_big[3] = "70000".to_string();
+    let bad_lines = [
+        (11, lines[10].clone(), "polars could not read"),
+        (21, lines[20].clone(), "wrong number of fields"),
+        (31, lines[30].clone(), "polars could not read"),
+        (41, lines[40].clone(), "a weight of -5, out of range"),
+        (51, year_too_big.join(","), "a year of 70000, out of range"),
+    ];
+    for (bad_line, text, expected) in bad_lines {
         let mut one_bad: Vec<String> = good.lines().map(String::from).collect();
-        one_bad[bad_line - 1] = lines[bad_line - 1].clone();
+        one_bad[bad_line - 1] = text;
         let path = write(&dir, "one-bad.csv", (one_bad.join("\n") + "\n").as_bytes());
         let ran = run(lesson_command("dataframes-solution")
             .args(input(&path, &["--variant", "polars", "--repeat", "1"])));
-        assert_one_line_failure(&ran, "dataframes-solution: error: ");
+        assert_one_line_failure(&ran, expected);
     }
 }
 

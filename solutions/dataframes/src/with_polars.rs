@@ -65,6 +65,7 @@ pub fn read_surveys(path: &Path, threads: usize) -> Result<Summary, String> {
             col("weight").count().alias("weighed"),
             col("weight").sum().alias("total"),
             col("weight").max().alias("heaviest"),
+            col("weight").min().alias("lightest"),
         ])
         // Casting the few hundred results, not inside the aggregation, keeps it parallel.
         .with_columns([
@@ -82,7 +83,7 @@ pub fn read_surveys(path: &Path, threads: usize) -> Result<Summary, String> {
         .collect()
         .map_err(failed)?;
 
-    let mut tally = tally_groups(&groups).map_err(failed)?;
+    let mut tally = tally_groups(&groups, &name.to_string())?;
     check_field_count(path, tally.rows)?;
     tally.head = head_lines(&head).map_err(failed)?;
     Ok(tally.into_summary(1, tail_of_file(path, body_start)?))
@@ -109,31 +110,57 @@ fn check_field_count(path: &Path, rows: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// The tally of the whole file from the (species, year) groups.
-fn tally_groups(groups: &DataFrame) -> PolarsResult<Tally> {
-    let species = groups.column("species_id")?.str()?;
-    let years = groups.column("year")?.i64()?;
-    let rows = groups.column("rows")?.i64()?;
-    let weighed = groups.column("weighed")?.i64()?;
-    let totals = groups.column("total")?.i64()?;
-    let heaviest = groups.column("heaviest")?.i64()?;
+/// The tally of the whole file from the (species, year) groups. polars reads every number
+/// as a 64-bit integer; a year or weight outside the range the other variants accept (a
+/// negative weight, say) is an error here, where they would skip the row.
+fn tally_groups(groups: &DataFrame, name: &str) -> Result<Tally, String> {
+    let column = |label: &str| -> Result<&Int64Chunked, String> {
+        let failed = |e: PolarsError| format!("polars could not read {name}: {e}");
+        groups.column(label).map_err(failed)?.i64().map_err(failed)
+    };
+    let species = groups
+        .column("species_id")
+        .and_then(|c| c.str())
+        .map_err(|e| format!("polars could not read {name}: {e}"))?;
+    let (years, rows, weighed) = (column("year")?, column("rows")?, column("weighed")?);
+    let (totals, heaviest, lightest) = (column("total")?, column("heaviest")?, column("lightest")?);
+    let out_of_range = |what: &str, value: i64| {
+        format!(
+            "{name} has a {what} of {value}, out of range (--variant blocks skips and lists \
+             such rows)"
+        )
+    };
+    // Row counts and weight counts are lengths: never negative.
+    let count_at = |counts: &Int64Chunked, i| counts.get(i).and_then(|c| u64::try_from(c).ok());
     let mut tally = Tally::default();
     for i in 0..groups.height() {
-        let count = rows.get(i).unwrap_or(0) as u64;
+        if let Some(weight) = lightest.get(i).filter(|&w| w < 0) {
+            return Err(out_of_range("weight", weight));
+        }
+        let count = count_at(rows, i).unwrap_or(0);
         tally.rows += count;
         if let Some(year) = years.get(i) {
-            *tally.rows_by_year.entry(year as u16).or_default() += count;
+            let year = u16::try_from(year).map_err(|_| out_of_range("year", year))?;
+            *tally.rows_by_year.entry(year).or_default() += count;
         }
+        let max = match heaviest.get(i) {
+            Some(w) => Some(u32::try_from(w).map_err(|_| out_of_range("weight", w))?),
+            None => None,
+        };
+        tally.weight_max = tally.weight_max.max(max);
         // Like the other variants, rows without a species belong to no species.
         if let Some(code) = species.get(i) {
+            // No weight is negative (checked above), so neither is their sum.
+            let total = totals
+                .get(i)
+                .and_then(|t| u64::try_from(t).ok())
+                .unwrap_or(0);
             let sum = tally.weight_by_species.entry(code.to_string()).or_default();
             *sum = WeightSum {
-                total: sum.total + totals.get(i).unwrap_or(0) as u64,
-                count: sum.count + weighed.get(i).unwrap_or(0) as u64,
+                total: sum.total + total,
+                count: sum.count + count_at(weighed, i).unwrap_or(0),
             };
         }
-        let max = heaviest.get(i).map(|w| w as u32);
-        tally.weight_max = tally.weight_max.max(max);
     }
     Ok(tally)
 }
