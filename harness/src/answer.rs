@@ -69,6 +69,13 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
 /// answer is not counted in the timings.
 pub trait IntoAnswer {
     fn to_answer(&self) -> Result<Value, String>;
+
+    /// The shortest time this run could have taken, if the lesson has a model of its work
+    /// (the Delayed lesson: the best schedule of its task graph on the run's threads). The
+    /// harness prints it beside the measured time and `workbook sweep` tabulates it.
+    fn ideal_seconds(&self) -> Option<f64> {
+        None
+    }
 }
 
 impl<T: Clone + Into<Value>> IntoAnswer for T {
@@ -83,6 +90,10 @@ impl<T: IntoAnswer, E: fmt::Display> IntoAnswer for Result<T, E> {
             Ok(value) => value.to_answer(),
             Err(e) => Err(e.to_string()),
         }
+    }
+
+    fn ideal_seconds(&self) -> Option<f64> {
+        self.as_ref().ok().and_then(IntoAnswer::ideal_seconds)
     }
 }
 

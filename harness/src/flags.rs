@@ -182,10 +182,11 @@ pub fn help(lesson: &Lesson, side: Side) -> String {
             Kind::Choice(words) => format!(" <{}>", words.join("|")),
             Kind::Count { .. } => " <count>".to_string(),
             Kind::Real { .. } => " <number>".to_string(),
-            Kind::Path => " <path>".to_string(),
+            Kind::Path | Kind::OptionalPath => " <path>".to_string(),
         };
         let default = match param.kind {
             Kind::Switch => String::new(),
+            Kind::OptionalPath => " (default: not written)".to_string(),
             _ => format!(" (default {})", param.default),
         };
         text.push_str(&flag_line(

@@ -103,6 +103,11 @@ impl Params {
         path
     }
 
+    /// The path of a file to write, or `None` when the flag was not given.
+    pub fn optional_path(&self, name: &str) -> Option<PathBuf> {
+        Some(self.path(name)).filter(|path| !path.as_os_str().is_empty())
+    }
+
     pub fn switch(&self, name: &str) -> bool {
         match self.get(name) {
             ParamValue::Switch(v) => *v,
@@ -177,6 +182,7 @@ pub fn parse_value(kind: &Kind, text: &str) -> Result<ParamValue, String> {
                 Ok(ParamValue::Text(text.to_string()))
             }
         }
+        Kind::OptionalPath => Ok(ParamValue::Text(text.to_string())),
         Kind::Switch => match text {
             "true" => Ok(ParamValue::Switch(true)),
             "false" => Ok(ParamValue::Switch(false)),

@@ -211,6 +211,7 @@ impl<R: IntoAnswer + 'static> Program<R> {
             seconds,
             answer,
             answers_identical,
+            ideal_seconds: last.as_ref().and_then(IntoAnswer::ideal_seconds),
             peak_rss_bytes,
             warnings,
             machine,
@@ -299,6 +300,14 @@ fn human_summary(record: &Record) -> String {
         format_seconds(summary.min),
         format_seconds(summary.max)
     ));
+    if let Some(ideal) = record.ideal_seconds {
+        text.push_str(&format!(
+            "  ideal    {}, the best the lesson's model allows on {} thread(s) (median: {:.0}% of ideal speed)\n",
+            format_seconds(ideal),
+            record.threads,
+            100.0 * ideal / summary.median
+        ));
+    }
     if let Some(bytes) = record.peak_rss_bytes {
         text.push_str(&format!("  memory   {:.1} MB peak\n", bytes as f64 / 1e6));
     }

@@ -48,6 +48,9 @@ pub struct Record {
     pub answer: Vec<(String, Value)>,
     /// False when warm-up or timed runs disagreed: a race, or a sum whose order changed.
     pub answers_identical: bool,
+    /// The shortest time the lesson's model of its work allows on these threads, if it has
+    /// one (see `IntoAnswer::ideal_seconds`).
+    pub ideal_seconds: Option<f64>,
     pub peak_rss_bytes: Option<u64>,
     pub warnings: Vec<String>,
     pub machine: Machine,
@@ -67,9 +70,15 @@ impl Record {
         Value::Map(self.answer.clone())
     }
 
-    /// "n=10000000 chunks=1000".
+    /// "n=10000000 chunks=1000"; optional files not asked for are left out.
     pub fn describe_params(&self) -> String {
-        describe_fields(&self.params, "=", " ")
+        let given: Vec<(String, Value)> = self
+            .params
+            .iter()
+            .filter(|(_, value)| !matches!(value, Value::Text(text) if text.is_empty()))
+            .cloned()
+            .collect();
+        describe_fields(&given, "=", " ")
     }
 
     /// "pi = 3.141592653589731".
@@ -112,6 +121,10 @@ impl Record {
             ("max", summary.max.into()),
             ("answer", Value::Map(self.answer.clone())),
             ("answers_identical", self.answers_identical.into()),
+            (
+                "ideal_seconds",
+                self.ideal_seconds.map_or(Value::Null, Value::from),
+            ),
             (
                 "peak_rss_bytes",
                 self.peak_rss_bytes.map_or(Value::Null, Value::from),

@@ -56,6 +56,8 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// A file or folder path.
     Path,
+    /// A file to write if the flag is given; its default is "" (the file is not written).
+    OptionalPath,
     /// A flag without a value: present or not. Its default is "false".
     Switch,
 }
@@ -139,7 +141,7 @@ impl Lesson {
 }
 
 /// Every lesson, in teaching order.
-pub static LESSONS: &[&Lesson] = &[&ARRAYS, &DATAFRAMES, &BAGS, &MANDELBROT, &PI];
+pub static LESSONS: &[&Lesson] = &[&ARRAYS, &DATAFRAMES, &BAGS, &DELAYED, &MANDELBROT, &PI];
 
 /// Looks a lesson up by name.
 pub fn lesson(name: &str) -> Option<&'static Lesson> {
@@ -424,6 +426,106 @@ pub static BAGS: Lesson = Lesson {
     warmup: 1,
     quick: &[("npartitions", "7")],
     validate: |_| Ok(()),
+};
+
+/// The Delayed lesson: the source material's inc / double / add loop as a task graph.
+pub static DELAYED: Lesson = Lesson {
+    name: "delayed",
+    title: "Task graphs",
+    summary: "Run a graph of dependent tasks with rayon's join and scope; critical path, \
+              ideal time and a picture of who ran what; waiting tasks against computing ones",
+    text: "lessons/delayed.md",
+    params: &[
+        Param {
+            name: "n",
+            kind: Kind::Count {
+                min: 1,
+                max: 1_000_000,
+            },
+            default: "5",
+            about: "length of the data: the source material's [1, 2, 3, 4, 5] is n = 5",
+            solution_only: false,
+        },
+        Param {
+            name: "work-ms",
+            kind: Kind::Real {
+                min: 0.0,
+                max: 60_000.0,
+            },
+            default: "100",
+            about: "simulated work in every inc, double and add, in milliseconds",
+            solution_only: false,
+        },
+        Param {
+            name: "work",
+            kind: Kind::Choice(&["sleep", "spin"]),
+            default: "sleep",
+            about: "sleep: wait, like reading a file or time.sleep; spin: keep a core busy, \
+                    like arithmetic",
+            solution_only: false,
+        },
+        Param {
+            name: "gantt",
+            kind: Kind::OptionalPath,
+            default: "",
+            about: "draw the last run's task stream as a PNG: one lane per thread",
+            solution_only: false,
+        },
+        Param {
+            name: "trace",
+            kind: Kind::OptionalPath,
+            default: "",
+            about: "write the last run's task stream as CSV: task, thread, start, end",
+            solution_only: false,
+        },
+        Param {
+            name: "dot",
+            kind: Kind::OptionalPath,
+            default: "",
+            about: "write the task graph as Graphviz DOT (draw it with `dot -Tpng`)",
+            solution_only: false,
+        },
+    ],
+    tasks: None,
+    answer: "total",
+    variants: &[
+        Variant {
+            name: "join",
+            about: "each x in parallel, its inc and double side by side with rayon::join, \
+                    then add; the sum once every add is done",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "scope",
+            about: "the task graph itself, run in rayon::scope: a task is spawned the moment \
+                    its last input is ready, like Dask's scheduler",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "loop",
+            about: "a parallel loop only: each x in parallel, but its inc, double and add one \
+                    after another",
+            agreement: Agreement::Exact,
+        },
+    ],
+    repeat: 3,
+    // Sleeping or spinning has nothing to warm up.
+    warmup: 0,
+    // 16 tasks of 2 ms: every variant, thread count and kind of work in well under a second.
+    quick: &[("work-ms", "2")],
+    validate: |params| {
+        let tasks = 3.0 * params.count("n") as f64;
+        let serial_hours = tasks * params.real("work-ms") / 3.6e6;
+        if serial_hours > 24.0 {
+            return Err(format!(
+                "--n {} with --work-ms {} is {serial_hours:.0} hours of serial work; \
+                 keep it under a day",
+                params.count("n"),
+                params.real("work-ms")
+            ));
+        }
+        Ok(())
+    },
 };
 
 /// The Mandelbrot lesson: rows of a picture in parallel, and the load balance of work whose

@@ -48,9 +48,13 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
         exercise.seconds.len(),
         exercise.warmup
     );
-    let mut table = Table::new(&[
-        "run", ">threads", ">median", ">min", ">max", ">speedup", "answer",
-    ]);
+    let has_ideal = exercise.ideal_seconds.is_some();
+    let mut headers = vec!["run", ">threads", ">median", ">min", ">max"];
+    if has_ideal {
+        headers.push(">ideal");
+    }
+    headers.extend([">speedup", "answer"]);
+    let mut table = Table::new(&headers);
     table.row(row("exercise", &exercise, &exercise, "(reference)"));
     let mut disagreements = Vec::new();
     for (variant, record) in &solutions {
@@ -72,6 +76,11 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
         ));
     }
     say(&table.render());
+    if has_ideal {
+        sayln!(
+            "\nideal: the shortest time the lesson's model of the work allows on those threads."
+        );
+    }
     sayln!();
     sayln!("  answer   {}", exercise.describe_answer());
     for (variant, record) in &solutions {
@@ -104,15 +113,21 @@ pub fn fail_on_disagreement(disagreements: &[String]) -> Outcome<()> {
 
 fn row(label: &str, record: &Record, serial: &Record, verdict: &str) -> Vec<String> {
     let summary = record.summary();
-    vec![
+    let mut cells = vec![
         label.to_string(),
         record.threads.to_string(),
         format_seconds(summary.median),
         format_seconds(summary.min),
         format_seconds(summary.max),
+    ];
+    if let Some(ideal) = record.ideal_seconds {
+        cells.push(format_seconds(ideal));
+    }
+    cells.extend([
         format!("{:.2}x", speedup(serial.summary().median, summary.median)),
         verdict.to_string(),
-    ]
+    ]);
+    cells
 }
 
 /// Each distinct warning once, after the results.

@@ -33,6 +33,8 @@ pub fn parse_record(line: &str) -> Result<Record, String> {
         answers_identical: json["answers_identical"]
             .as_bool()
             .ok_or("no answers_identical")?,
+        // Absent from records written before the field existed.
+        ideal_seconds: json["ideal_seconds"].as_f64(),
         peak_rss_bytes: json["peak_rss_bytes"].as_u64(),
         warnings: json["warnings"]
             .as_array()
@@ -135,6 +137,7 @@ mod tests {
             seconds: vec![0.25, 0.125, 0.5],
             answer: vec![("pi".into(), answer.into())],
             answers_identical: true,
+            ideal_seconds: None,
             peak_rss_bytes: Some(4096),
             warnings: vec!["a \"quoted\" warning".into()],
             machine: Machine::detect(),

@@ -494,13 +494,17 @@ fn markdown(plan: &Plan, baselines: &[(Option<String>, Record)], rows: &[Row]) -
     );
 
     let varies_tasks = rows.iter().any(|r| r.overhead_per_task.is_some());
+    let has_ideal = rows.iter().any(|r| r.solution.ideal_seconds.is_some());
     let mut headers = vec![">threads"];
     let vary_header = vary.map(|v| format!(">{}", v.name));
     if let Some(header) = &vary_header {
         headers.push(header);
     }
+    headers.push(">median");
+    if has_ideal {
+        headers.push(">ideal");
+    }
     headers.extend([
-        ">median",
         ">serial",
         ">speedup",
         ">self-speedup",
@@ -517,8 +521,11 @@ fn markdown(plan: &Plan, baselines: &[(Option<String>, Record)], rows: &[Row]) -
         if vary.is_some() {
             cells.push(row.vary.clone().unwrap_or_default());
         }
+        cells.push(format_seconds(row.solution.summary().median));
+        if has_ideal {
+            cells.push(optional(row.solution.ideal_seconds, format_seconds));
+        }
         cells.extend([
-            format_seconds(row.solution.summary().median),
             format_seconds(row.serial_median),
             format!("{:.2}x", row.speedup),
             optional(row.self_speedup, |s| format!("{s:.2}x")),
@@ -542,6 +549,12 @@ fn markdown(plan: &Plan, baselines: &[(Option<String>, Record)], rows: &[Row]) -
             row.speedup
         );
     }
+    if has_ideal {
+        text.push_str(
+            "\nIdeal: the shortest time the lesson's model of the work allows at that thread count \
+             (for a task graph, its best schedule).\n",
+        );
+    }
     if varies_tasks {
         text.push_str(
             "\nCost per task: (T(c) - T(c0)) x threads / (c - c0), against the fastest task count c0 \
@@ -555,7 +568,7 @@ fn csv(plan: &Plan, rows: &[Row]) -> String {
     let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
     let vary_name = vary.map_or("", |v| v.name.as_str());
     let mut text = String::from(
-        "lesson,variant,vary_flag,vary_value,threads,median_s,min_s,max_s,serial_median_s,speedup,self_speedup,\
+        "lesson,variant,vary_flag,vary_value,threads,median_s,min_s,max_s,ideal_s,serial_median_s,speedup,self_speedup,\
          efficiency,karp_flatt,cost_per_task_s,agrees,host,cpu_model,logical_cpus,physical_cores,slurm_job_id,timestamp\n",
     );
     let number = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
@@ -571,6 +584,7 @@ fn csv(plan: &Plan, rows: &[Row]) -> String {
             format!("{:e}", summary.median),
             format!("{:e}", summary.min),
             format!("{:e}", summary.max),
+            number(row.solution.ideal_seconds),
             format!("{:e}", row.serial_median),
             format!("{:.4}", row.speedup),
             number(row.self_speedup),
@@ -617,6 +631,7 @@ fn json_summary(plan: &Plan, rows: &[Row], raw_lines: &[String]) -> serde_json::
                 "median_s": summary.median,
                 "min_s": summary.min,
                 "max_s": summary.max,
+                "ideal_s": row.solution.ideal_seconds,
                 "serial_median_s": row.serial_median,
                 "speedup": row.speedup,
                 "self_speedup": row.self_speedup,

@@ -1,0 +1,432 @@
+//! What the Delayed lesson's exercise and solution share: the simulated work each task
+//! does, the task stream (who ran what, when), the task graph, and the pictures of both.
+//!
+//! The lesson's own code (the loop, and how it is run in parallel) is in
+//! `exercises/delayed` and `solutions/delayed`.
+
+mod gantt;
+mod graph;
+
+use std::fmt::{self, Display};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use workbook::machine::available_cpus;
+use workbook::stats::format_seconds;
+use workbook::{IntoAnswer, Params, Value};
+
+pub use graph::{CriticalPath, Graph, Step, Task, seed_graph};
+
+/// How a task spends its time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkKind {
+    /// Waiting, like a task reading a file or fetching a page: the thread sleeps and the
+    /// core is free for other threads.
+    Sleep,
+    /// Computing: the thread keeps a core busy for the whole task.
+    Spin,
+}
+
+/// One call of the lesson's functions, as the task stream records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Inc(u64),
+    Double(u64),
+    Add(u64, u64),
+    /// The sum of this many values.
+    Sum(usize),
+}
+
+impl Call {
+    pub fn function(&self) -> &'static str {
+        match self {
+            Call::Inc(_) => "inc",
+            Call::Double(_) => "double",
+            Call::Add(..) => "add",
+            Call::Sum(_) => "sum",
+        }
+    }
+
+    /// The arguments, space-separated (for the sum: how many values it adds).
+    pub fn arguments(&self) -> String {
+        match self {
+            Call::Inc(x) | Call::Double(x) => x.to_string(),
+            Call::Add(a, b) => format!("{a} {b}"),
+            Call::Sum(count) => count.to_string(),
+        }
+    }
+}
+
+impl Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Call::Sum(count) => write!(f, "sum of {count}"),
+            Call::Add(a, b) => write!(f, "add({a}, {b})"),
+            other => write!(f, "{}({})", other.function(), other.arguments()),
+        }
+    }
+}
+
+/// One task in the task stream: what ran, on which thread, from when to when (seconds
+/// since the run began).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub call: Call,
+    /// rayon's number for the worker thread, or `None` for a thread outside the pool (the
+    /// program's main thread).
+    pub thread: Option<usize>,
+    pub start: f64,
+    pub end: f64,
+}
+
+/// The simulated work of one run, and the record of what ran.
+///
+/// Every call of `simulate` or `quick` is counted, so the answer shows that each task ran
+/// exactly once. Start and end times are only taken when the flags ask for the task stream
+/// (`--gantt` or `--trace`): otherwise a task costs one atomic addition more than its work.
+pub struct Work {
+    kind: WorkKind,
+    duration: Duration,
+    spin_steps: u64,
+    calls: AtomicU64,
+    stream: Option<TaskStream>,
+    model: Model,
+}
+
+struct TaskStream {
+    origin: Instant,
+    spans: Mutex<Vec<Span>>,
+}
+
+/// What the ideal time is worked out from.
+#[derive(Debug, Clone)]
+struct Model {
+    n: u64,
+    work_seconds: f64,
+    kind: WorkKind,
+    threads: usize,
+}
+
+impl Model {
+    /// Sleeping tasks need a thread each; spinning tasks need a core each, so threads past
+    /// the number of CPUs add nothing.
+    fn workers(&self) -> usize {
+        match self.kind {
+            WorkKind::Sleep => self.threads,
+            WorkKind::Spin => self.threads.min(available_cpus()),
+        }
+    }
+
+    fn graph(&self) -> Graph<Step> {
+        let data: Vec<u64> = (1..=self.n).collect();
+        seed_graph(&data, self.work_seconds)
+    }
+}
+
+impl Work {
+    /// The work the flags ask for: `--work-ms` of `--work sleep|spin` in each task.
+    pub fn from_params(params: &Params) -> Work {
+        let work_seconds = params.real("work-ms") / 1000.0;
+        let kind = match params.choice("work") {
+            "spin" => WorkKind::Spin,
+            _ => WorkKind::Sleep,
+        };
+        let spin_steps = match kind {
+            WorkKind::Spin => (work_seconds * spin_steps_per_second()).round() as u64,
+            WorkKind::Sleep => 0,
+        };
+        let wants_stream =
+            params.optional_path("gantt").is_some() || params.optional_path("trace").is_some();
+        Work {
+            kind,
+            duration: Duration::from_secs_f64(work_seconds),
+            spin_steps,
+            calls: AtomicU64::new(0),
+            stream: wants_stream.then(|| TaskStream {
+                origin: Instant::now(),
+                spans: Mutex::new(Vec::new()),
+            }),
+            model: Model {
+                n: params.count("n"),
+                work_seconds,
+                kind,
+                threads: params.threads(),
+            },
+        }
+    }
+
+    /// The task `call`, taking `--work-ms` of sleeping or spinning.
+    pub fn simulate(&self, call: Call) {
+        self.record(call, || match self.kind {
+            WorkKind::Sleep if !self.duration.is_zero() => std::thread::sleep(self.duration),
+            WorkKind::Sleep => {}
+            WorkKind::Spin => spin(self.spin_steps),
+        });
+    }
+
+    /// The task `call`, which does no simulated work: it only runs `task`.
+    pub fn quick<R>(&self, call: Call, task: impl FnOnce() -> R) -> R {
+        self.record(call, task)
+    }
+
+    fn record<R>(&self, call: Call, task: impl FnOnce() -> R) -> R {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let Some(stream) = &self.stream else {
+            return task();
+        };
+        let start = stream.origin.elapsed().as_secs_f64();
+        let result = task();
+        let end = stream.origin.elapsed().as_secs_f64();
+        let span = Span {
+            call,
+            thread: rayon::current_thread_index(),
+            start,
+            end,
+        };
+        // A task that panicked elsewhere cannot leave the list half-written: keep going.
+        stream
+            .spans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(span);
+        result
+    }
+
+    /// The run's result: the total, how many tasks ran, and the task stream if one was kept.
+    pub fn outcome(self, total: u64) -> Outcome {
+        Outcome {
+            total,
+            tasks: self.calls.into_inner(),
+            spans: self
+                .stream
+                .map(|s| s.spans.into_inner().unwrap_or_else(PoisonError::into_inner)),
+            model: self.model,
+        }
+    }
+}
+
+/// Burns `steps` steps of a random-number recurrence: each step needs the one before, so
+/// the compiler cannot skip or shorten them.
+fn spin(steps: u64) {
+    let mut state = std::hint::black_box(1u64);
+    for _ in 0..std::hint::black_box(steps) {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+    }
+    std::hint::black_box(state);
+}
+
+/// How many spin steps this machine does per second on one core: measured once, the
+/// fastest of five tries (slower tries were interrupted).
+fn spin_steps_per_second() -> f64 {
+    static RATE: OnceLock<f64> = OnceLock::new();
+    *RATE.get_or_init(|| {
+        const STEPS: u64 = 1 << 20;
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                spin(STEPS);
+                STEPS as f64 / start.elapsed().as_secs_f64().max(1e-9)
+            })
+            .fold(0.0, f64::max)
+    })
+}
+
+/// What one run produced. Its answer is the total and the number of tasks that ran; its
+/// ideal time is the task graph's best schedule on the run's threads.
+pub struct Outcome {
+    pub total: u64,
+    pub tasks: u64,
+    /// Every task's span, in the order they ended, when `--gantt` or `--trace` asked.
+    pub spans: Option<Vec<Span>>,
+    model: Model,
+}
+
+impl IntoAnswer for Outcome {
+    fn to_answer(&self) -> Result<Value, String> {
+        Ok(Value::Map(vec![
+            ("total".to_string(), self.total.into()),
+            ("tasks".to_string(), self.tasks.into()),
+        ]))
+    }
+
+    fn ideal_seconds(&self) -> Option<f64> {
+        Some(self.model.graph().best_schedule(self.model.workers()))
+    }
+}
+
+/// After the timed runs: the graph's numbers, and the files the flags asked for.
+pub fn report(params: &Params, outcome: &Outcome) -> Result<String, String> {
+    let model = &outcome.model;
+    let graph = model.graph();
+    let path = graph.critical_path();
+    let steps: Vec<String> = path
+        .tasks
+        .iter()
+        .map(|&t| graph.tasks()[t].op.to_string())
+        .collect();
+    let mut note = format!(
+        "  graph    {} tasks ({n} inc, {n} double, {n} add, 1 sum): work {}, critical path {} \
+         ({})\n",
+        graph.len(),
+        format_seconds(graph.work_seconds()),
+        format_seconds(path.seconds),
+        steps.join(" -> "),
+        n = model.n,
+    );
+    if model.workers() < model.threads {
+        note.push_str(&format!(
+            "           spinning tasks need a core each: the ideal counts {} workers, the CPUs, \
+             not {} threads\n",
+            model.workers(),
+            model.threads
+        ));
+    }
+    if let Some(spans) = &outcome.spans {
+        note.push_str(&describe_stream(spans, model));
+        if let Some(file) = params.optional_path("trace") {
+            write_file(&file, &trace_csv(spans))?;
+            note.push_str(&format!(
+                "           task stream written to {}\n",
+                file.display()
+            ));
+        }
+        if let Some(file) = params.optional_path("gantt") {
+            let title = format!(
+                "task stream: {} tasks of {} {}, {} threads",
+                spans.len(),
+                format_seconds(model.work_seconds),
+                params.choice("work"),
+                model.threads
+            );
+            gantt::draw(&file, &title, spans, model.threads)
+                .map_err(|e| format!("cannot write the Gantt chart {}: {e}", file.display()))?;
+            note.push_str(&format!(
+                "           Gantt chart drawn to {}\n",
+                file.display()
+            ));
+        }
+    }
+    if let Some(file) = params.optional_path("dot") {
+        write_file(&file, &graph.to_dot("delayed"))?;
+        note.push_str(&format!(
+            "  dot      task graph written to {} (draw it: dot -Tpng {} -o graph.png)\n",
+            file.display(),
+            file.display()
+        ));
+    }
+    Ok(note)
+}
+
+/// "16 tasks on 2 of 2 threads; a task took 100.1 ms at the median (asked: 100 ms)".
+fn describe_stream(spans: &[Span], model: &Model) -> String {
+    let mut threads: Vec<Option<usize>> = spans.iter().map(|s| s.thread).collect();
+    threads.sort();
+    threads.dedup();
+    let mut durations: Vec<f64> = spans
+        .iter()
+        .filter(|s| !matches!(s.call, Call::Sum(_)))
+        .map(|s| s.end - s.start)
+        .collect();
+    durations.sort_by(f64::total_cmp);
+    let took = match durations.get(durations.len() / 2) {
+        Some(median) => format!(
+            "; a task took {} at the median (asked: {})",
+            format_seconds(*median),
+            format_seconds(model.work_seconds)
+        ),
+        None => String::new(),
+    };
+    let lanes: Vec<String> = threads.iter().map(|t| lane_name(*t)).collect();
+    format!(
+        "  stream   {} tasks ran on {} ({}){took}\n",
+        spans.len(),
+        if lanes.len() == 1 {
+            "1 thread".to_string()
+        } else {
+            format!("{} threads", lanes.len())
+        },
+        lanes.join(", ")
+    )
+}
+
+/// "main" for the program's own thread, "thread 3" for rayon's worker 3.
+pub fn lane_name(thread: Option<usize>) -> String {
+    thread.map_or_else(|| "main".to_string(), |t| format!("thread {t}"))
+}
+
+/// The task stream as CSV, one task a line, in the order they started.
+pub fn trace_csv(spans: &[Span]) -> String {
+    let mut sorted: Vec<&Span> = spans.iter().collect();
+    sorted.sort_by(|a, b| a.start.total_cmp(&b.start));
+    let mut text = String::from("function,arguments,thread,start_s,end_s\n");
+    for span in sorted {
+        let thread = span.thread.map_or("main".to_string(), |t| t.to_string());
+        text.push_str(&format!(
+            "{},{},{thread},{:.6},{:.6}\n",
+            span.call.function(),
+            span.call.arguments(),
+            span.start,
+            span.end
+        ));
+    }
+    text
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_print_like_the_source_code() {
+        assert_eq!(Call::Inc(3).to_string(), "inc(3)");
+        assert_eq!(Call::Add(4, 6).to_string(), "add(4, 6)");
+        assert_eq!(Call::Sum(5).to_string(), "sum of 5");
+        assert_eq!(Call::Add(4, 6).arguments(), "4 6");
+    }
+
+    #[test]
+    fn the_trace_lists_tasks_by_start() {
+        let spans = [
+            Span {
+                call: Call::Double(1),
+                thread: Some(1),
+                start: 0.5,
+                end: 1.0,
+            },
+            Span {
+                call: Call::Inc(1),
+                thread: None,
+                start: 0.25,
+                end: 1.0,
+            },
+        ];
+        assert_eq!(
+            trace_csv(&spans),
+            "function,arguments,thread,start_s,end_s\n\
+             inc,1,main,0.250000,1.000000\n\
+             double,1,1,0.500000,1.000000\n"
+        );
+    }
+
+    #[test]
+    fn spinning_takes_longer_the_more_steps() {
+        let rate = spin_steps_per_second();
+        assert!(rate > 1e6, "{rate} steps a second");
+        let time = |steps| {
+            let start = Instant::now();
+            spin(steps);
+            start.elapsed().as_secs_f64()
+        };
+        // Not a timing test of the machine, only that the loop is not optimised away: each
+        // step waits for a multiply and an add, so 20 million take well over a millisecond.
+        assert!(time(20_000_000) > 1e-3);
+    }
+}
