@@ -111,33 +111,46 @@ impl<Op> Graph<Op> {
         }
     }
 
-    /// The time `workers` workers take when every free worker starts the ready task with
-    /// the longest path still ahead of it (critical path first, "highest level first").
-    /// For a tree of equal tasks, like the lesson's graph, no schedule is shorter (Hu,
-    /// 1961); for other graphs it is a good schedule, and never more than twice the best.
+    /// Each task's place in "critical path first" order (0 goes first): tasks with a
+    /// longer chain of work still ahead of them (their own time included) come first, and
+    /// of equals, the one added first.
+    pub fn priorities(&self) -> Vec<usize> {
+        let dependents = self.dependents();
+        let mut ahead = vec![0.0_f64; self.tasks.len()];
+        for id in (0..self.tasks.len()).rev() {
+            let after = dependents[id].iter().map(|&d| ahead[d]).fold(0.0, f64::max);
+            ahead[id] = self.tasks[id].seconds + after;
+        }
+        let mut order: Vec<usize> = (0..self.tasks.len()).collect();
+        order.sort_by(|&a, &b| ahead[b].total_cmp(&ahead[a]).then(a.cmp(&b)));
+        let mut priority = vec![0; self.tasks.len()];
+        for (place, id) in order.into_iter().enumerate() {
+            priority[id] = place;
+        }
+        priority
+    }
+
+    /// The time `workers` workers take when every free worker starts the ready task that
+    /// comes first in `priorities` (critical path first, "highest level first"). For a
+    /// tree of equal tasks, like the lesson's graph, no schedule is shorter (Hu, 1961); for
+    /// other graphs it is a good schedule, and never more than twice the best.
     pub fn best_schedule(&self, workers: usize) -> f64 {
         let workers = workers.max(1);
         let dependents = self.dependents();
-        // level[t]: t's time plus the longest chain after it.
-        let mut level = vec![0.0_f64; self.tasks.len()];
-        for id in (0..self.tasks.len()).rev() {
-            let after = dependents[id].iter().map(|&d| level[d]).fold(0.0, f64::max);
-            level[id] = self.tasks[id].seconds + after;
-        }
+        let priority = self.priorities();
         let mut waiting_for: Vec<usize> = self.tasks.iter().map(|t| t.inputs.len()).collect();
-        // Ready tasks, highest level first, then lowest number (a fixed order).
-        let mut ready: BinaryHeap<(Ordered, Reverse<usize>)> = waiting_for
+        let mut ready: BinaryHeap<Reverse<(usize, usize)>> = waiting_for
             .iter()
             .enumerate()
             .filter(|(_, waiting)| **waiting == 0)
-            .map(|(id, _)| (Ordered(level[id]), Reverse(id)))
+            .map(|(id, _)| Reverse((priority[id], id)))
             .collect();
         // Running tasks, soonest to end first.
         let mut running: BinaryHeap<Reverse<(Ordered, usize)>> = BinaryHeap::new();
         let mut now = 0.0;
         loop {
             while running.len() < workers {
-                let Some((_, Reverse(id))) = ready.pop() else {
+                let Some(Reverse((_, id))) = ready.pop() else {
                     break;
                 };
                 running.push(Reverse((Ordered(now + self.tasks[id].seconds), id)));
@@ -154,7 +167,7 @@ impl<Op> Graph<Op> {
                 for &dependent in &dependents[id] {
                     waiting_for[dependent] -= 1;
                     if waiting_for[dependent] == 0 {
-                        ready.push((Ordered(level[dependent]), Reverse(dependent)));
+                        ready.push(Reverse((priority[dependent], dependent)));
                     }
                 }
             }
@@ -193,7 +206,7 @@ fn latest(tasks: impl Iterator<Item = usize>, finish: &[f64]) -> Option<usize> {
     })
 }
 
-/// An f64 that orders totally, for the heaps above (times are never NaN).
+/// An f64 that orders totally, for the heap of running tasks (times are never NaN).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Ordered(f64);
 
@@ -280,6 +293,12 @@ mod tests {
         assert_eq!(path.seconds, 7.0);
         let names: Vec<&str> = path.tasks.iter().map(|&t| graph.tasks()[t].op).collect();
         assert_eq!(names, ["a", "c", "f"]);
+    }
+
+    #[test]
+    fn priorities_put_the_longest_chains_first() {
+        // Chains ahead: a 7, b 4, c 6, d 2, e 2, f 1; d and e tie, d was added first.
+        assert_eq!(known().priorities(), [0, 2, 1, 3, 4, 5]);
     }
 
     #[test]

@@ -110,12 +110,22 @@ struct Model {
 }
 
 impl Model {
-    /// Sleeping tasks need a thread each; spinning tasks need a core each, so threads past
-    /// the number of CPUs add nothing.
-    fn workers(&self) -> usize {
-        match self.kind {
-            WorkKind::Sleep => self.threads,
-            WorkKind::Spin => self.threads.min(available_cpus()),
+    /// The CPUs spinning tasks can share, when there are fewer of them than threads.
+    fn scarce_cpus(&self) -> Option<usize> {
+        let cpus = available_cpus();
+        (self.kind == WorkKind::Spin && cpus < self.threads).then_some(cpus)
+    }
+
+    /// The shortest time possible. Every thread runs one task at a time, so no run beats
+    /// the graph's best schedule on that many threads. A sleeping task needs only its
+    /// thread; a spinning task needs a core, and when threads outnumber the CPUs they
+    /// share them, so no run beats the work divided by the CPUs either.
+    fn ideal_seconds(&self) -> f64 {
+        let graph = self.graph();
+        let on_threads = graph.best_schedule(self.threads);
+        match self.scarce_cpus() {
+            Some(cpus) => on_threads.max(graph.work_seconds() / cpus as f64),
+            None => on_threads,
         }
     }
 
@@ -254,7 +264,7 @@ impl IntoAnswer for Outcome {
     }
 
     fn ideal_seconds(&self) -> Option<f64> {
-        Some(self.model.graph().best_schedule(self.model.workers()))
+        Some(self.model.ideal_seconds())
     }
 }
 
@@ -277,11 +287,10 @@ pub fn report(params: &Params, outcome: &Outcome) -> Result<String, String> {
         steps.join(" -> "),
         n = model.n,
     );
-    if model.workers() < model.threads {
+    if let Some(cpus) = model.scarce_cpus() {
         note.push_str(&format!(
-            "           spinning tasks need a core each: the ideal counts {} workers, the CPUs, \
-             not {} threads\n",
-            model.workers(),
+            "           spinning tasks need a core each: {} threads share {cpus} CPUs, so the \
+             ideal is at least the work / {cpus}\n",
             model.threads
         ));
     }
