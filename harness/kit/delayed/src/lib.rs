@@ -85,15 +85,22 @@ pub struct Span {
 ///
 /// Every call of `simulate` or `quick` is counted, so the answer shows that each task ran
 /// exactly once. Start and end times are only taken when the flags ask for the task stream
-/// (`--gantt` or `--trace`): otherwise a task costs one atomic addition more than its work.
+/// (`--gantt` or `--trace`): otherwise a task costs one uncontended addition more than its
+/// work.
 pub struct Work {
     kind: WorkKind,
     duration: Duration,
     spin_steps: u64,
-    calls: AtomicU64,
+    calls: Vec<Counter>,
     stream: Option<TaskStream>,
     model: Model,
 }
+
+/// A count on a cache line of its own: threads that counted into one shared counter would
+/// pass its line back and forth, and tiny tasks would slow down more the more threads ran.
+#[repr(align(128))]
+#[derive(Default)]
+struct Counter(AtomicU64);
 
 struct TaskStream {
     origin: Instant,
@@ -153,7 +160,8 @@ impl Work {
             kind,
             duration: Duration::from_secs_f64(work_seconds),
             spin_steps,
-            calls: AtomicU64::new(0),
+            // One counter per rayon thread, and one for any thread outside the pool.
+            calls: (0..=params.threads()).map(|_| Counter::default()).collect(),
             stream: wants_stream.then(|| TaskStream {
                 origin: Instant::now(),
                 spans: Mutex::new(Vec::new()),
@@ -182,7 +190,10 @@ impl Work {
     }
 
     fn record<R>(&self, call: Call, task: impl FnOnce() -> R) -> R {
-        self.calls.fetch_add(1, Ordering::Relaxed);
+        let counter = rayon::current_thread_index().map_or(0, |thread| thread + 1);
+        self.calls[counter.min(self.calls.len() - 1)]
+            .0
+            .fetch_add(1, Ordering::Relaxed);
         let Some(stream) = &self.stream else {
             return task();
         };
@@ -208,7 +219,7 @@ impl Work {
     pub fn outcome(self, total: u64) -> Outcome {
         Outcome {
             total,
-            tasks: self.calls.into_inner(),
+            tasks: self.calls.iter().map(|c| c.0.load(Ordering::Relaxed)).sum(),
             spans: self
                 .stream
                 .map(|s| s.spans.into_inner().unwrap_or_else(PoisonError::into_inner)),
