@@ -2,8 +2,8 @@
 //! lesson flag such as the number of chunks.
 
 use std::path::Path;
-use std::sync::Once;
 
+use plot_kit::{colour, draw_png};
 use plotters::prelude::*;
 
 const WIDTH: u32 = 900;
@@ -13,34 +13,6 @@ const HEIGHT: u32 = 600;
 pub struct Series {
     pub label: String,
     pub points: Vec<(f64, f64)>,
-}
-
-/// The fonts plotters draws text with: DejaVu Sans, built in, so that a plot looks the
-/// same on a laptop and on a compute node without fonts installed.
-fn register_font() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // The font is valid TrueType, shipped inside the dejavu crate.
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            dejavu::sans::regular(),
-        );
-    });
-}
-
-fn colour(index: usize) -> RGBColor {
-    // Colour-blind-safe (Okabe-Ito) colours.
-    const COLOURS: [RGBColor; 7] = [
-        RGBColor(0, 114, 178),
-        RGBColor(213, 94, 0),
-        RGBColor(0, 158, 115),
-        RGBColor(204, 121, 167),
-        RGBColor(230, 159, 0),
-        RGBColor(86, 180, 233),
-        RGBColor(0, 0, 0),
-    ];
-    COLOURS[index % COLOURS.len()]
 }
 
 /// Speedup against threads, one line per series, the ideal speedup as a grey diagonal and
@@ -61,7 +33,7 @@ pub fn speedup_plot(
         .flat_map(|s| s.points.iter().map(|p| p.1))
         .filter(|s| s.is_finite())
         .fold(max_threads, f64::max);
-    draw(path, |root| {
+    draw_png(path, (WIDTH, HEIGHT), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 22))
             .margin(20)
@@ -121,7 +93,7 @@ pub fn time_plot(path: &Path, title: &str, x_label: &str, series: &[Series]) -> 
     }
     let x_range = (x_min / 1.5)..(x_max * 1.5);
     let y_range = (y_min / 1.5)..(y_max * 1.5);
-    draw(path, |root| {
+    draw_png(path, (WIDTH, HEIGHT), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 22))
             .margin(20)
@@ -175,29 +147,4 @@ fn finish_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .border_style(BLACK)
         .draw()
         .map_err(|e| e.to_string())
-}
-
-/// Draws into an RGB buffer and writes it as a PNG.
-fn draw(
-    path: &Path,
-    paint: impl FnOnce(&DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>) -> Result<(), String>,
-) -> Result<(), String> {
-    register_font();
-    let mut pixels = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
-        paint(&root)?;
-        root.present().map_err(|e| e.to_string())?;
-    }
-    write_png(path, &pixels).map_err(|e| format!("writing {}: {e}", path.display()))
-}
-
-fn write_png(path: &Path, rgb: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut encoder = png::Encoder::new(file, WIDTH, HEIGHT);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header()?.write_image_data(rgb)?;
-    Ok(())
 }

@@ -2,7 +2,6 @@
 //! function, like the task-stream panel of Dask's dashboard.
 
 use std::path::Path;
-use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -12,33 +11,20 @@ use crate::{Span, lane_name};
 const WIDTH: u32 = 1000;
 const FUNCTIONS: [&str; 4] = ["inc", "double", "add", "sum"];
 
-/// Colour-blind-safe (Okabe-Ito) colours, one per function.
+/// One colour per function.
 fn colour(function: &str) -> RGBColor {
-    match function {
-        "inc" => RGBColor(0, 114, 178),
-        "double" => RGBColor(230, 159, 0),
-        "add" => RGBColor(0, 158, 115),
-        _ => RGBColor(213, 94, 0),
-    }
-}
-
-/// DejaVu Sans, built in, so the chart looks the same on a laptop and on a compute node
-/// without fonts.
-fn register_font() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            dejavu::sans::regular(),
-        );
-    });
+    let index = match function {
+        "inc" => 0,
+        "double" => 4,
+        "add" => 2,
+        _ => 1,
+    };
+    plot_kit::colour(index)
 }
 
 /// Draws `spans` into a PNG at `path`: the program's main thread (if it ran tasks) in the
 /// top lane, then every thread of rayon's pool, idle ones too.
 pub fn draw(path: &Path, title: &str, spans: &[Span], threads: usize) -> Result<(), String> {
-    register_font();
     let mut lanes: Vec<Option<usize>> = Vec::new();
     if spans.iter().any(|s| s.thread.is_none()) {
         lanes.push(None);
@@ -57,12 +43,9 @@ pub fn draw(path: &Path, title: &str, spans: &[Span], threads: usize) -> Result<
     let min_width = x_max / WIDTH as f64 * 2.0;
     let bar = |span: &Span| (span.start, span.end.max(span.start + min_width));
 
-    let mut pixels = vec![0u8; (WIDTH * height * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+    plot_kit::draw_png(path, (WIDTH, height), |root| {
         let rows = lanes.len() as f64;
-        let mut chart = ChartBuilder::on(&root)
+        let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 20))
             .margin(15)
             .x_label_area_size(40)
@@ -127,16 +110,6 @@ pub fn draw(path: &Path, title: &str, spans: &[Span], threads: usize) -> Result<
             root.draw(&Text::new(lane_name(lane), (x - 8, y), style.clone()))
                 .map_err(|e| e.to_string())?;
         }
-        root.present().map_err(|e| e.to_string())?;
-    }
-    write_png(path, &pixels, height).map_err(|e| e.to_string())
-}
-
-fn write_png(path: &Path, rgb: &[u8], height: u32) -> Result<(), Box<dyn std::error::Error>> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut encoder = png::Encoder::new(file, WIDTH, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header()?.write_image_data(rgb)?;
-    Ok(())
+        Ok(())
+    })
 }

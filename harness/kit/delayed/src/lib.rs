@@ -323,7 +323,7 @@ pub fn report(params: &Params, outcome: &Outcome) -> Result<String, String> {
                 model.threads
             );
             gantt::draw(&file, &title, spans, model.threads)
-                .map_err(|e| format!("cannot write the Gantt chart {}: {e}", file.display()))?;
+                .map_err(|e| format!("Gantt chart: {e}"))?;
             note.push_str(&format!(
                 "           Gantt chart drawn to {}\n",
                 file.display()
