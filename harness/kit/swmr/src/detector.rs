@@ -1,0 +1,156 @@
+//! A simulated detector: creates a scan file, starts SWMR mode and appends frames at a set
+//! interval, each frame's data flushed before its key.
+
+use std::path::Path;
+use std::time::Duration;
+
+use hdf5::{Dataset, Extent, Extents, File, Hyperslab, SliceOrIndex};
+use ndarray::{ArrayD, IxDyn};
+
+use crate::frames::unravel;
+use crate::{Error, failed, silence_hdf5_errors};
+
+/// Where the detector writes: frames, their keys, and the flag set when the scan is done.
+pub const DATA: &str = "data/data";
+pub const KEY: &str = "keys/key_1";
+pub const FINISHED: &str = "keys/finished";
+
+/// What to acquire.
+#[derive(Debug, Clone)]
+pub struct Acquisition {
+    /// The scan's shape: `[25]` for 25 frames in a line, `[3, 4]` for a 3 x 4 grid.
+    pub scan: Vec<usize>,
+    /// One frame's shape: `[10, 20]` like the source material's, `[]` for one number.
+    pub frame: Vec<usize>,
+    /// The time between frames.
+    pub interval: Duration,
+    /// Set the finished flag at the end (false: end as if the acquisition crashed).
+    pub finish: bool,
+}
+
+impl Acquisition {
+    pub fn frames(&self) -> usize {
+        self.scan.iter().product()
+    }
+}
+
+/// Pixel `pixel` (flat, C order) of frame `index`: a fixed pattern in 1..=4999, like the
+/// source material's random integers, so that a reader can check every frame it reads.
+pub fn frame_value(index: usize, pixel: usize) -> u32 {
+    ((index as u64 * 7919 + pixel as u64 * 104_729) % 4999) as u32 + 1
+}
+
+/// Creates `path` and writes the scan into it, calling `on_frame(index)` after each frame's
+/// key is flushed.
+pub fn acquire(
+    path: &Path,
+    acquisition: &Acquisition,
+    mut on_frame: impl FnMut(usize),
+) -> Result<(), Error> {
+    silence_hdf5_errors();
+    let name = path.display().to_string();
+    let file = File::with_options()
+        .with_fapl(|fapl| fapl.libver_v110())
+        .create(path)
+        .map_err(failed(format!("cannot create {name}")))?;
+    let (scan, frame) = (&acquisition.scan, &acquisition.frame);
+    // The first scan axis grows; the others are fixed. Keys have the data's rank, with each
+    // frame axis of length 1 (keys of a 3 x 4 scan of images: shape (3, 4, 1, 1)).
+    let data_shape: Vec<usize> = scan.iter().chain(frame).copied().collect();
+    let key_shape: Vec<usize> = scan
+        .iter()
+        .copied()
+        .chain(frame.iter().map(|_| 1))
+        .collect();
+    let data = grown_dataset::<u32>(&file, DATA, &data_shape).map_err(failed(&name))?;
+    let keys = grown_dataset::<u32>(&file, KEY, &key_shape).map_err(failed(&name))?;
+    let finished = file
+        .new_dataset::<u32>()
+        .shape(1)
+        .create(FINISHED)
+        .map_err(failed(&name))?;
+    file.start_swmr()
+        .map_err(failed(format!("cannot start SWMR mode in {name}")))?;
+
+    let pixels: usize = frame.iter().product();
+    let mut rows = 0;
+    for index in 0..acquisition.frames() {
+        if index > 0 {
+            std::thread::sleep(acquisition.interval);
+        }
+        let position = unravel(index, scan);
+        if position[0] >= rows {
+            rows = position[0] + 1;
+            resize_first_axis(&data, rows, &data_shape).map_err(failed(&name))?;
+            resize_first_axis(&keys, rows, &key_shape).map_err(failed(&name))?;
+        }
+        let values: Vec<u32> = (0..pixels).map(|p| frame_value(index, p)).collect();
+        let image = ArrayD::from_shape_vec(IxDyn(frame), values).expect("shape fits");
+        data.write_slice(&image, at(&position, frame))
+            .map_err(failed(format!("writing frame {index}")))?;
+        data.flush().map_err(failed(&name))?;
+        // The key only after its frame is safely in the file.
+        let key = ArrayD::from_elem(IxDyn(&vec![1; frame.len()]), index as u32 + 1);
+        keys.write_slice(&key, at(&position, &vec![1; frame.len()]))
+            .map_err(failed(format!("writing key {index}")))?;
+        keys.flush().map_err(failed(&name))?;
+        on_frame(index);
+    }
+    if acquisition.finish {
+        finished
+            .write(&[1u32])
+            .map_err(failed(format!("setting {FINISHED}")))?;
+        finished.flush().map_err(failed(&name))?;
+    }
+    Ok(())
+}
+
+/// A chunked dataset of `shape` whose first axis starts at 0 and has no limit.
+fn grown_dataset<T: hdf5::H5Type>(
+    file: &File,
+    path: &str,
+    shape: &[usize],
+) -> hdf5::Result<Dataset> {
+    let extents: Vec<Extent> = shape
+        .iter()
+        .enumerate()
+        .map(|(axis, &length)| {
+            if axis == 0 {
+                Extent::resizable(0)
+            } else {
+                Extent::fixed(length)
+            }
+        })
+        .collect();
+    // One chunk per frame: a reader never waits for a chunk that later frames fill.
+    let chunk: Vec<usize> = shape
+        .iter()
+        .enumerate()
+        .map(|(axis, &length)| if axis < 1 { 1 } else { length.max(1) })
+        .collect();
+    file.new_dataset::<T>()
+        .chunk(chunk)
+        .shape(Extents::from(extents))
+        .create(path)
+}
+
+fn resize_first_axis(dataset: &Dataset, rows: usize, shape: &[usize]) -> hdf5::Result<()> {
+    let mut new_shape = shape.to_vec();
+    new_shape[0] = rows;
+    dataset.resize(new_shape)
+}
+
+/// The selection of one frame (or key) at `position` in the scan.
+fn at(position: &[usize], frame: &[usize]) -> Hyperslab {
+    let selection: Vec<SliceOrIndex> = position
+        .iter()
+        .map(|&i| SliceOrIndex::Index(i))
+        .chain(frame.iter().map(|&end| SliceOrIndex::SliceTo {
+            start: 0,
+            step: 1,
+            end,
+            block: 1,
+        }))
+        .collect();
+    Hyperslab::from(selection)
+}

@@ -1,0 +1,235 @@
+//! The key follower: which frames are complete, as they become complete.
+
+use std::time::{Duration, Instant};
+
+use hdf5::{Dataset, File};
+
+use crate::{Error, failed, silence_hdf5_errors};
+
+/// Why following stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The writer set the finished flag: the scan is complete.
+    Finished,
+    /// No new key arrived for the whole timeout: the writer stopped or crashed.
+    TimedOut,
+}
+
+/// Where the follower is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Following,
+    /// The finished flag is set; one more look at the keys catches frames written just
+    /// before it.
+    LastLook,
+    /// Nothing more will be read: hand out what is ready, then stop.
+    Draining(End),
+    Ended(End),
+}
+
+/// Yields frame indices (flat, in C order over the scan) as their keys become non-zero in
+/// every key dataset, in order, each once.
+///
+/// Only the contiguous prefix counts: if frame 7's key is set but frame 6's is not, neither
+/// is yielded until frame 6's is. Iteration waits for new keys, looking every `timeout / 20`;
+/// the clock restarts with every new key. It ends when `timeout` passes with nothing new, or
+/// when the finished flag (if given) is set, after one more look at the keys.
+pub struct KeyFollower {
+    keys: Vec<(String, Dataset)>,
+    finished: Option<(String, Dataset)>,
+    timeout: Duration,
+    /// Indices below this are ready in every key dataset.
+    ready: usize,
+    /// The next index to hand out.
+    next: usize,
+    scan_rank: usize,
+    last_new_key: Instant,
+    state: State,
+}
+
+impl KeyFollower {
+    /// Follows the key datasets at `paths` in `file` (opened with `open_swmr`).
+    pub fn new(file: &File, paths: &[&str]) -> Result<KeyFollower, Error> {
+        silence_hdf5_errors();
+        if paths.is_empty() {
+            return Err(Error("no key datasets to follow".to_string()));
+        }
+        let keys = paths
+            .iter()
+            .map(|path| Ok((path.to_string(), dataset(file, path)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let ranks: Vec<usize> = keys.iter().map(|(_, d)| scan_rank(&d.shape())).collect();
+        if let Some(other) = ranks.iter().position(|&r| r != ranks[0]) {
+            return Err(Error(format!(
+                "key datasets have different scan ranks: {} has {}, {} has {}",
+                keys[0].0, ranks[0], keys[other].0, ranks[other]
+            )));
+        }
+        Ok(KeyFollower {
+            keys,
+            finished: None,
+            timeout: Duration::from_secs(10),
+            ready: 0,
+            next: 0,
+            scan_rank: ranks[0],
+            last_new_key: Instant::now(),
+            state: State::Following,
+        })
+    }
+
+    /// How long to wait for a new key before giving up (10 s unless set).
+    pub fn timeout(mut self, timeout: Duration) -> KeyFollower {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Stops once the dataset at `path`, of shape (1,), is non-zero (after one more look at
+    /// the keys).
+    pub fn finished_flag(mut self, file: &File, path: &str) -> Result<KeyFollower, Error> {
+        let flag = dataset(file, path)?;
+        if flag.shape() != [1] {
+            return Err(Error(format!(
+                "the finished flag {path} must have shape (1,), not {:?}",
+                flag.shape()
+            )));
+        }
+        self.finished = Some((path.to_string(), flag));
+        Ok(self)
+    }
+
+    /// The number of scan axes: the key datasets' rank without trailing axes of length 1
+    /// (keys of shape (5, 10, 1, 1) belong to a 5 x 10 scan), and at least 1.
+    pub fn scan_rank(&self) -> usize {
+        self.scan_rank
+    }
+
+    /// Why iteration stopped, once it has.
+    pub fn end(&self) -> Option<End> {
+        match self.state {
+            State::Ended(end) => Some(end),
+            _ => None,
+        }
+    }
+
+    /// How many frames are ready so far.
+    pub fn ready(&self) -> usize {
+        self.ready
+    }
+
+    fn poll_interval(&self) -> Duration {
+        (self.timeout / 20).max(Duration::from_millis(1))
+    }
+
+    /// Reads every key dataset again and moves `ready` up to the shortest complete prefix.
+    fn look(&mut self) -> Result<(), Error> {
+        let mut prefix = usize::MAX;
+        for (path, keys) in &self.keys {
+            keys.refresh()
+                .map_err(failed(format!("refreshing {path}")))?;
+            let rank = scan_rank(&keys.shape());
+            if rank != self.scan_rank {
+                return Err(Error(format!(
+                    "{path} changed its scan rank from {} to {rank}",
+                    self.scan_rank
+                )));
+            }
+            // An empty key dataset (nothing written yet) has no frames ready.
+            let values: Vec<f64> = if keys.size() == 0 {
+                Vec::new()
+            } else {
+                keys.read_raw().map_err(failed(format!("reading {path}")))?
+            };
+            let complete = values.iter().take_while(|&&key| key != 0.0).count();
+            prefix = prefix.min(complete);
+        }
+        if prefix > self.ready {
+            self.ready = prefix;
+            self.last_new_key = Instant::now();
+        }
+        Ok(())
+    }
+
+    fn flag_is_set(&self) -> Result<bool, Error> {
+        let Some((path, flag)) = &self.finished else {
+            return Ok(false);
+        };
+        flag.refresh()
+            .map_err(failed(format!("refreshing {path}")))?;
+        let values: Vec<f64> = flag.read_raw().map_err(failed(format!("reading {path}")))?;
+        Ok(values.first().is_some_and(|&v| v != 0.0))
+    }
+
+    fn step(&mut self) -> Result<Option<usize>, Error> {
+        loop {
+            if self.next < self.ready {
+                self.next += 1;
+                return Ok(Some(self.next - 1));
+            }
+            match self.state {
+                State::Ended(_) => return Ok(None),
+                State::Draining(end) => {
+                    self.state = State::Ended(end);
+                    return Ok(None);
+                }
+                State::LastLook => {
+                    self.look()?;
+                    self.state = State::Draining(End::Finished);
+                }
+                State::Following => {
+                    self.look()?;
+                    if self.next < self.ready {
+                        continue;
+                    }
+                    if self.flag_is_set()? {
+                        self.state = State::LastLook;
+                    } else if self.last_new_key.elapsed() >= self.timeout {
+                        self.state = State::Draining(End::TimedOut);
+                    } else {
+                        std::thread::sleep(self.poll_interval());
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for KeyFollower {
+    type Item = Result<usize, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.step() {
+            Ok(index) => index.map(Ok),
+            Err(error) => {
+                // A follower that failed does not try again.
+                self.state = State::Ended(End::TimedOut);
+                Some(Err(error))
+            }
+        }
+    }
+}
+
+pub(crate) fn dataset(file: &File, path: &str) -> Result<Dataset, Error> {
+    file.dataset(path)
+        .map_err(|_| Error(format!("no dataset {path} in {}", file.filename())))
+}
+
+/// The rank without trailing axes of length 1, and at least 1.
+pub(crate) fn scan_rank(shape: &[usize]) -> usize {
+    let trailing_ones = shape.iter().rev().take_while(|&&d| d == 1).count();
+    (shape.len() - trailing_ones).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scan_rank;
+
+    #[test]
+    fn trailing_ones_are_not_scan_axes() {
+        assert_eq!(scan_rank(&[5, 10, 1, 1]), 2);
+        assert_eq!(scan_rank(&[25, 1, 1]), 1);
+        assert_eq!(scan_rank(&[25]), 1);
+        assert_eq!(scan_rank(&[1, 1, 1]), 1);
+        assert_eq!(scan_rank(&[0, 1, 1]), 1);
+        assert_eq!(scan_rank(&[3, 4]), 2);
+    }
+}
