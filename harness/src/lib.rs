@@ -28,6 +28,7 @@ pub mod params;
 mod program;
 pub mod record;
 pub mod registry;
+pub mod simulated;
 pub mod skipped;
 pub mod stats;
 

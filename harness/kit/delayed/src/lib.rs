@@ -10,24 +10,15 @@ mod graph;
 use std::fmt::{self, Display};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use workbook::machine::available_cpus;
+use workbook::simulated::{SimulatedWork, WorkKind};
 use workbook::stats::format_seconds;
 use workbook::{IntoAnswer, Params, Value};
 
 pub use graph::{CriticalPath, Graph, Step, Task, seed_graph};
-
-/// How a task spends its time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WorkKind {
-    /// Waiting, like a task reading a file or fetching a page: the thread sleeps and the
-    /// core is free for other threads.
-    Sleep,
-    /// Computing: the thread keeps a core busy for the whole task.
-    Spin,
-}
 
 /// One call of the lesson's functions, as the task stream records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,9 +79,7 @@ pub struct Span {
 /// (`--gantt` or `--trace`): otherwise a task costs one uncontended addition more than its
 /// work.
 pub struct Work {
-    kind: WorkKind,
-    duration: Duration,
-    spin_steps: u64,
+    task: SimulatedWork,
     calls: Vec<Counter>,
     stream: Option<TaskStream>,
     model: Model,
@@ -146,20 +135,11 @@ impl Work {
     /// The work the flags ask for: `--work-ms` of `--work sleep|spin` in each task.
     pub fn from_params(params: &Params) -> Work {
         let work_seconds = params.real("work-ms") / 1000.0;
-        let kind = match params.choice("work") {
-            "spin" => WorkKind::Spin,
-            _ => WorkKind::Sleep,
-        };
-        let spin_steps = match kind {
-            WorkKind::Spin => (work_seconds * spin_steps_per_second()).round() as u64,
-            WorkKind::Sleep => 0,
-        };
+        let kind = WorkKind::parse(params.choice("work")).unwrap_or(WorkKind::Sleep);
         let wants_stream =
             params.optional_path("gantt").is_some() || params.optional_path("trace").is_some();
         Work {
-            kind,
-            duration: Duration::from_secs_f64(work_seconds),
-            spin_steps,
+            task: SimulatedWork::new(kind, Duration::from_secs_f64(work_seconds)),
             // One counter per rayon thread, and one for any thread outside the pool.
             calls: (0..=params.threads()).map(|_| Counter::default()).collect(),
             stream: wants_stream.then(|| TaskStream {
@@ -177,11 +157,7 @@ impl Work {
 
     /// The task `call`, taking `--work-ms` of sleeping or spinning.
     pub fn simulate(&self, call: Call) {
-        self.record(call, || match self.kind {
-            WorkKind::Sleep if !self.duration.is_zero() => std::thread::sleep(self.duration),
-            WorkKind::Sleep => {}
-            WorkKind::Spin => spin(self.spin_steps),
-        });
+        self.record(call, || self.task.run());
     }
 
     /// The task `call`, which does no simulated work: it only runs `task`.
@@ -226,34 +202,6 @@ impl Work {
             model: self.model,
         }
     }
-}
-
-/// Burns `steps` steps of a random-number recurrence: each step needs the one before, so
-/// the compiler cannot skip or shorten them.
-fn spin(steps: u64) {
-    let mut state = std::hint::black_box(1u64);
-    for _ in 0..std::hint::black_box(steps) {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-    }
-    std::hint::black_box(state);
-}
-
-/// How many spin steps this machine does per second on one core: measured once, the
-/// fastest of five tries (slower tries were interrupted).
-fn spin_steps_per_second() -> f64 {
-    static RATE: OnceLock<f64> = OnceLock::new();
-    *RATE.get_or_init(|| {
-        const STEPS: u64 = 1 << 20;
-        (0..5)
-            .map(|_| {
-                let start = Instant::now();
-                spin(STEPS);
-                STEPS as f64 / start.elapsed().as_secs_f64().max(1e-9)
-            })
-            .fold(0.0, f64::max)
-    })
 }
 
 /// What one run produced. Its answer is the total and the number of tasks that ran; its
@@ -434,19 +382,5 @@ mod tests {
              inc,1,main,0.250000,1.000000\n\
              double,1,1,0.500000,1.000000\n"
         );
-    }
-
-    #[test]
-    fn spinning_takes_longer_the_more_steps() {
-        let rate = spin_steps_per_second();
-        assert!(rate > 1e6, "{rate} steps a second");
-        let time = |steps| {
-            let start = Instant::now();
-            spin(steps);
-            start.elapsed().as_secs_f64()
-        };
-        // Not a timing test of the machine, only that the loop is not optimised away: each
-        // step waits for a multiply and an add, so 20 million take well over a millisecond.
-        assert!(time(20_000_000) > 1e-3);
     }
 }
