@@ -141,7 +141,15 @@ impl Lesson {
 }
 
 /// Every lesson, in teaching order.
-pub static LESSONS: &[&Lesson] = &[&ARRAYS, &DATAFRAMES, &BAGS, &DELAYED, &MANDELBROT, &PI];
+pub static LESSONS: &[&Lesson] = &[
+    &ARRAYS,
+    &DATAFRAMES,
+    &BAGS,
+    &DELAYED,
+    &MANDELBROT,
+    &PI,
+    &SWMR,
+];
 
 /// Looks a lesson up by name.
 pub fn lesson(name: &str) -> Option<&'static Lesson> {
@@ -521,6 +529,115 @@ pub static DELAYED: Lesson = Lesson {
                 "--n {} with --work-ms {} is {serial_hours:.0} hours of serial work; \
                  keep it under a day",
                 params.count("n"),
+                params.real("work-ms")
+            ));
+        }
+        Ok(())
+    },
+};
+
+/// The SWMR lesson: frames of a live HDF5 file processed as they arrive.
+pub static SWMR: Lesson = Lesson {
+    name: "swmr",
+    title: "Following a live HDF5 file",
+    summary: "Follow the keys of an HDF5 file a detector is still writing (SWMR), read each \
+              frame as it arrives on one thread and process frames on a thread pool; \
+              batches of frames per task",
+    text: "lessons/swmr.md",
+    params: &[
+        Param {
+            name: "frames",
+            kind: Kind::Count {
+                min: 1,
+                max: 1_000_000,
+            },
+            default: "25",
+            about: "frames the simulated detector writes (the source material's 5 x 5 scan)",
+            solution_only: false,
+        },
+        Param {
+            name: "interval-ms",
+            kind: Kind::Real {
+                min: 0.0,
+                max: 60_000.0,
+            },
+            default: "10",
+            about: "time between two frames written, in milliseconds",
+            solution_only: false,
+        },
+        Param {
+            name: "work-ms",
+            kind: Kind::Real {
+                min: 0.0,
+                max: 60_000.0,
+            },
+            default: "1000",
+            about: "the long function's work on each frame, in milliseconds (the source \
+                    material's time.sleep(1))",
+            solution_only: false,
+        },
+        Param {
+            name: "work",
+            kind: Kind::Choice(&["sleep", "spin"]),
+            default: "sleep",
+            about: "sleep: wait, like time.sleep or I/O; spin: keep a core busy, like arithmetic",
+            solution_only: false,
+        },
+        Param {
+            name: "timeout-ms",
+            kind: Kind::Real {
+                min: 1.0,
+                max: 3_600_000.0,
+            },
+            default: "5000",
+            about: "how long to wait for a new key before deciding the writer has stopped",
+            solution_only: false,
+        },
+        Param {
+            name: "input",
+            kind: Kind::OptionalPath,
+            default: "",
+            about: "follow this file (from swmr-writer, h5py, a detector) instead of starting \
+                    the simulated detector",
+            solution_only: false,
+        },
+        Param {
+            name: "batch",
+            kind: Kind::Count {
+                min: 1,
+                max: 1_000_000,
+            },
+            default: "1",
+            about: "frames per task: more amortise the cost of a task over more frames",
+            solution_only: true,
+        },
+    ],
+    tasks: None,
+    answer: "frames",
+    variants: &[Variant {
+        name: "pool",
+        about: "frames read on the main thread, processed on rayon's pool as they arrive, \
+                results put back in key order",
+        agreement: Agreement::Exact,
+    }],
+    // The source material's case takes 25 s serially: once is enough.
+    repeat: 1,
+    warmup: 0,
+    quick: &[
+        ("frames", "6"),
+        ("work-ms", "20"),
+        ("interval-ms", "2"),
+        ("timeout-ms", "3000"),
+    ],
+    validate: |params| {
+        let serial_hours = params.count("frames") as f64
+            * (params.real("work-ms") + params.real("interval-ms"))
+            / 3.6e6;
+        if serial_hours > 24.0 {
+            return Err(format!(
+                "{} frames of --work-ms {} is {serial_hours:.0} hours of serial work; keep it \
+                 under a day",
+                params.count("frames"),
                 params.real("work-ms")
             ));
         }

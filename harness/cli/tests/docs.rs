@@ -12,6 +12,8 @@ use workbook_cli::binaries::workspace_root;
 
 const HARNESS_FLAGS: [&str; 6] = ["threads", "repeat", "warmup", "json", "help", "variant"];
 const COMMANDS: [&str; 5] = ["list", "compare", "sweep", "check", "data"];
+/// Binaries that are not lessons: the SWMR lesson's simulated detector.
+const TOOLS: [&str; 1] = ["swmr-writer"];
 
 fn documents() -> Vec<PathBuf> {
     let root = workspace_root();
@@ -157,7 +159,7 @@ fn check_command_line(tokens: &[String]) -> Vec<String> {
                 let rest = &tokens[at + 2..];
                 let rest = rest.strip_prefix(&["--".to_string()][..]).unwrap_or(&[]);
                 problems.extend(check_lesson_flags(lesson, solution, rest));
-            } else if !binary.contains('<') {
+            } else if !binary.contains('<') && !TOOLS.contains(&binary.as_str()) {
                 problems.push(format!("no binary named {binary}"));
             }
             at += 2;

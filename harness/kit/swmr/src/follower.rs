@@ -38,6 +38,8 @@ pub struct KeyFollower {
     keys: Vec<(String, Dataset)>,
     finished: Option<(String, Dataset)>,
     timeout: Duration,
+    /// Time between two looks at the keys; `timeout / 20` unless set.
+    poll: Option<Duration>,
     /// Indices below this are ready in every key dataset.
     ready: usize,
     /// The next index to hand out.
@@ -69,6 +71,7 @@ impl KeyFollower {
             keys,
             finished: None,
             timeout: Duration::from_secs(10),
+            poll: None,
             ready: 0,
             next: 0,
             scan_rank: ranks[0],
@@ -80,6 +83,14 @@ impl KeyFollower {
     /// How long to wait for a new key before giving up (10 s unless set).
     pub fn timeout(mut self, timeout: Duration) -> KeyFollower {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long to wait between two looks at the keys (`timeout / 20` unless set, as in
+    /// swmr_tools). A look re-reads every key dataset; shorter waits mean frames are seen
+    /// sooner after they are written.
+    pub fn poll_every(mut self, interval: Duration) -> KeyFollower {
+        self.poll = Some(interval);
         self
     }
 
@@ -117,7 +128,8 @@ impl KeyFollower {
     }
 
     fn poll_interval(&self) -> Duration {
-        (self.timeout / 20).max(Duration::from_millis(1))
+        self.poll
+            .unwrap_or((self.timeout / 20).max(Duration::from_millis(1)))
     }
 
     /// Reads every key dataset again and moves `ready` up to the shortest complete prefix.

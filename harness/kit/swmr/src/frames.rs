@@ -34,6 +34,8 @@ impl FrameReader {
     /// The frame at flat scan index `index`, read as f64 (HDF5 converts integer data).
     pub fn read(&self, index: usize) -> Result<ArrayD<f64>, Error> {
         let path = &self.path;
+        // Always refresh: a frame in a part of the dataset that already existed (the next
+        // frame of a grid row, say) is only seen after a refresh.
         self.data
             .refresh()
             .map_err(failed(format!("refreshing {path}")))?;

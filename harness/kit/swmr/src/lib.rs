@@ -26,6 +26,8 @@
 mod detector;
 mod follower;
 mod frames;
+pub mod lesson;
+pub mod writer;
 
 use std::fmt;
 use std::path::Path;
@@ -33,6 +35,7 @@ use std::path::Path;
 pub use detector::{Acquisition, DATA, FINISHED, KEY, acquire, frame_value};
 pub use follower::{End, KeyFollower};
 pub use frames::{FrameReader, unravel};
+pub use writer::Detector;
 
 /// What went wrong, in one line fit for a user.
 #[derive(Debug, Clone, PartialEq)]
