@@ -45,6 +45,11 @@ impl Follow {
         let work_seconds = params.real("work-ms") / 1000.0;
         let kind = WorkKind::parse(params.choice("work")).unwrap_or(WorkKind::Sleep);
         let interval = Duration::from_secs_f64(params.real("interval-ms") / 1000.0);
+        // Frames of --input come as fast as they can be read: no writer's pace to wait for.
+        let pace = match params.optional_path("input") {
+            Some(_) => 0.0,
+            None => interval.as_secs_f64(),
+        };
         let (detector, path) = match params.optional_path("input") {
             Some(path) => (None, path),
             None => {
@@ -78,7 +83,7 @@ impl Follow {
             work: SimulatedWork::new(kind, Duration::from_secs_f64(work_seconds)),
             model: Model {
                 frames: params.count("frames") as usize,
-                interval: interval.as_secs_f64(),
+                interval: pace,
                 work: work_seconds,
                 kind,
                 threads: params.threads(),
@@ -135,7 +140,7 @@ impl IntoAnswer for Scan {
     }
 
     /// No run beats the work shared out over the workers (whole tasks each), nor the last
-    /// frame's arrival plus its own processing.
+    /// frame's arrival plus its own processing. The time to read frames is not counted.
     fn ideal_seconds(&self) -> Option<f64> {
         let m = self.model;
         let workers = match m.kind {

@@ -1,70 +1,13 @@
 //! The follower against files written on the spot: by live writer processes (the
 //! `swmr-writer` binary) and by hand, for each behaviour swmr_tools' own tests check.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use swmr_kit::{
-    DATA, End, Error, FINISHED, FrameReader, KEY, KeyFollower, frame_value, open_swmr, unravel,
-};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("swmr-kit-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    let path = dir.join(name);
-    let _ = std::fs::remove_file(&path);
-    path
-}
-
-fn writer(path: &Path, args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_swmr-writer"))
-        .arg("--out")
-        .arg(path)
-        .arg("--quiet")
-        .args(args)
-        .spawn()
-        .expect("the writer starts")
-}
-
-/// Opens the file once the writer has created it and started SWMR mode.
-fn open_when_ready(path: &Path) -> hdf5::File {
-    let start = Instant::now();
-    loop {
-        if let Ok(file) = open_swmr(path)
-            && file.dataset(KEY).is_ok()
-        {
-            return file;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "the writer never started"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Follows `path` to the end: every index handed out, each frame's sum, and why it ended.
-fn follow(path: &Path, timeout_ms: u64) -> (Vec<usize>, Vec<f64>, Option<End>) {
-    let file = open_when_ready(path);
-    let mut keys = KeyFollower::new(&file, &[KEY])
-        .expect("keys")
-        .timeout(Duration::from_millis(timeout_ms))
-        .finished_flag(&file, FINISHED)
-        .expect("flag");
-    let frames = FrameReader::new(&file, DATA, keys.scan_rank()).expect("data");
-    let (mut indices, mut sums) = (Vec::new(), Vec::new());
-    for index in keys.by_ref() {
-        let index = index.expect("a ready index");
-        indices.push(index);
-        sums.push(frames.read(index).expect("the frame").sum());
-    }
-    (indices, sums, keys.end())
-}
-
-fn expected_sum(index: usize, pixels: usize) -> f64 {
-    (0..pixels).map(|p| f64::from(frame_value(index, p))).sum()
-}
+use common::{expected_sum, follow, open_when_ready, scratch, writer};
+use swmr_kit::{DATA, End, Error, FINISHED, FrameReader, KEY, KeyFollower, open_swmr, unravel};
 
 #[test]
 fn a_live_ten_frame_scan_is_followed_frame_by_frame() {

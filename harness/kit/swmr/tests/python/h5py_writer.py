@@ -1,0 +1,48 @@
+"""A live scan written by h5py in SWMR mode, in the layout the Rust follower reads.
+
+    python h5py_writer.py OUT.h5 LIBVER FRAMES INTERVAL_S
+
+LIBVER is "latest" or "v110". Frame i holds the same values as the Rust detector's
+(swmr_kit::frame_value), so the follower can check every frame it reads.
+"""
+
+import sys
+import time
+
+import h5py
+import numpy as np
+
+
+def frame(index, shape=(10, 20)):
+    pixels = np.arange(shape[0] * shape[1], dtype=np.uint64)
+    values = (index * 7919 + pixels * 104729) % 4999 + 1
+    return values.astype(np.uint32).reshape(shape)
+
+
+def main():
+    out, libver, frames, interval = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    with h5py.File(out, "w", libver=libver) as f:
+        data = f.create_dataset(
+            "data/data", shape=(0, 10, 20), maxshape=(None, 10, 20), chunks=(1, 10, 20), dtype="u4"
+        )
+        keys = f.create_dataset(
+            "keys/key_1", shape=(0, 1, 1), maxshape=(None, 1, 1), chunks=(1, 1, 1), dtype="u4"
+        )
+        finished = f.create_dataset("keys/finished", shape=(1,), dtype="u4")
+        f.swmr_mode = True
+        for index in range(frames):
+            if index:
+                time.sleep(interval)
+            data.resize(index + 1, axis=0)
+            data[index] = frame(index)
+            data.flush()
+            # The key only after its frame is in the file.
+            keys.resize(index + 1, axis=0)
+            keys[index] = index + 1
+            keys.flush()
+        finished[0] = 1
+        finished.flush()
+
+
+if __name__ == "__main__":
+    main()
