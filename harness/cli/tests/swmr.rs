@@ -1,0 +1,91 @@
+//! Facts about the SWMR lesson's binaries: the solution gives the starter's sums in key
+//! order at any thread count and batch size; a crashed acquisition is followed to its last
+//! complete frame and reported as unfinished; bad input is one line.
+
+mod common;
+
+use std::process::Command;
+
+use common::{answer, field, lesson_binary, lesson_command, run, scratch_dir};
+use workbook::{Agreement, Value};
+
+fn flags(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn the_solution_gives_the_starters_sums_at_any_thread_count_and_batch() {
+    let live = flags(&["--frames", "7", "--work-ms", "5", "--interval-ms", "1"]);
+    let exercise = answer("swmr", 1, None, &live);
+    assert_eq!(field(&exercise, "frames"), &Value::UInt(7));
+    assert_eq!(
+        field(&exercise, "end"),
+        &Value::Text("finished".to_string())
+    );
+    for threads in [1, 2, 3, 8] {
+        for batch in ["1", "2", "7", "100"] {
+            let mut with_batch = live.clone();
+            with_batch.extend(flags(&["--batch", batch]));
+            let found = answer("swmr-solution", threads, None, &with_batch);
+            assert_eq!(
+                Agreement::Exact.check(&exercise, &found),
+                Ok(()),
+                "{threads} threads, batch {batch}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_crashed_acquisition_is_followed_to_its_last_complete_frame() {
+    let dir = scratch_dir("swmr-crash");
+    let file = dir.join("crashed.h5");
+    // The lesson binary is also the simulated detector; this one dies after 3 frames.
+    let status = Command::new(lesson_binary("swmr"))
+        .args(["--as-swmr-writer", "--out"])
+        .arg(&file)
+        .args(["--frames", "10", "--interval-ms", "0", "--crash-after", "3"])
+        .status()
+        .expect("the writer starts");
+    assert!(!status.success(), "the writer was meant to crash");
+    let input = file.to_str().expect("UTF-8 path");
+    let follow = flags(&["--input", input, "--work-ms", "0", "--timeout-ms", "300"]);
+    let exercise = answer("swmr", 1, None, &follow);
+    assert_eq!(field(&exercise, "frames"), &Value::UInt(3));
+    assert_eq!(
+        field(&exercise, "end"),
+        &Value::Text("timed out".to_string())
+    );
+    let solution = answer("swmr-solution", 2, None, &follow);
+    assert_eq!(Agreement::Exact.check(&exercise, &solution), Ok(()));
+    let ran = run(lesson_command("swmr").args(&follow).args(["--repeat", "1"]));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stdout
+            .contains("the writer stopped WITHOUT finishing the scan"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn bad_input_is_one_line() {
+    let dir = scratch_dir("swmr-bad");
+    let text = dir.join("notes.txt");
+    std::fs::write(&text, "not HDF5\n").expect("write");
+    let cases = [
+        (dir.join("absent.h5"), "does not exist"),
+        (text, "is not an HDF5 file"),
+    ];
+    for binary in ["swmr", "swmr-solution"] {
+        for (path, expected) in &cases {
+            let ran = run(lesson_command(binary)
+                .arg("--input")
+                .arg(path)
+                .args(["--repeat", "1"]));
+            assert_eq!(ran.code, 1, "{binary}: {}", ran.stderr);
+            assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+            assert!(ran.stderr.contains(expected), "{}", ran.stderr);
+        }
+    }
+}
