@@ -42,7 +42,25 @@ pub fn frame_value(index: usize, pixel: usize) -> u32 {
 
 /// Creates `path` and writes the scan into it, calling `on_frame(index)` after each frame's
 /// key is flushed.
+///
+/// The file is created under a temporary name and takes its own name only once SWMR mode
+/// has started: a reader that opened it earlier would hold a lock that stops the writer
+/// from starting SWMR mode.
 pub fn acquire(
+    path: &Path,
+    acquisition: &Acquisition,
+    on_frame: impl FnMut(usize),
+) -> Result<(), Error> {
+    let mut creating = path.as_os_str().to_owned();
+    creating.push(".creating");
+    let creating = std::path::PathBuf::from(creating);
+    let written = write_scan(&creating, path, acquisition, on_frame);
+    let _ = std::fs::remove_file(&creating);
+    written
+}
+
+fn write_scan(
+    creating: &Path,
     path: &Path,
     acquisition: &Acquisition,
     mut on_frame: impl FnMut(usize),
@@ -51,7 +69,7 @@ pub fn acquire(
     let name = path.display().to_string();
     let file = File::with_options()
         .with_fapl(|fapl| fapl.libver_v110())
-        .create(path)
+        .create(creating)
         .map_err(failed(format!("cannot create {name}")))?;
     let (scan, frame) = (&acquisition.scan, &acquisition.frame);
     // The first scan axis grows; the others are fixed. Keys have the data's rank, with each
@@ -71,6 +89,8 @@ pub fn acquire(
         .map_err(failed(&name))?;
     file.start_swmr()
         .map_err(failed(format!("cannot start SWMR mode in {name}")))?;
+    // Followers may open it from now on. (An open file keeps working under a new name.)
+    std::fs::rename(creating, path).map_err(|e| Error(format!("cannot name {name}: {e}")))?;
 
     let pixels: usize = frame.iter().product();
     let mut rows = 0;

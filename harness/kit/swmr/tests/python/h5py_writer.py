@@ -6,6 +6,7 @@ LIBVER is "latest" or "v110". Frame i holds the same values as the Rust detector
 (swmr_kit::frame_value), so the follower can check every frame it reads.
 """
 
+import os
 import sys
 import time
 
@@ -21,7 +22,10 @@ def frame(index, shape=(10, 20)):
 
 def main():
     out, libver, frames, interval = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    with h5py.File(out, "w", libver=libver) as f:
+    # Created under another name, and renamed once in SWMR mode: a reader that opened the
+    # file before would hold a lock that stops swmr_mode from being set.
+    creating = out + ".creating"
+    with h5py.File(creating, "w", libver=libver) as f:
         data = f.create_dataset(
             "data/data", shape=(0, 10, 20), maxshape=(None, 10, 20), chunks=(1, 10, 20), dtype="u4"
         )
@@ -30,6 +34,7 @@ def main():
         )
         finished = f.create_dataset("keys/finished", shape=(1,), dtype="u4")
         f.swmr_mode = True
+        os.replace(creating, out)
         for index in range(frames):
             if index:
                 time.sleep(interval)
