@@ -95,12 +95,9 @@ impl Follow {
     /// The run's answer, once every frame has been processed: `sums` in key order.
     pub fn finish(self, sums: Vec<f64>) -> Result<Scan, Error> {
         let end = self.keys.end().unwrap_or(End::TimedOut);
-        let path = self.detector.as_ref().map(|d| d.path().to_path_buf());
+        // The detector's file goes when the detector does (see `Detector`'s drop).
         if let Some(detector) = self.detector {
             detector.finish()?;
-        }
-        if let Some(path) = path {
-            let _ = std::fs::remove_file(path);
         }
         // With --input the file decides how many frames there are.
         let model = Model {

@@ -149,7 +149,7 @@ pub struct Detector {
 
 impl Detector {
     /// Starts this very program as the writer of `acquisition` into `path`, and waits until
-    /// the file is ready for SWMR reading.
+    /// the file is ready for SWMR reading. The file is removed when the `Detector` goes.
     pub fn start(path: &Path, acquisition: &Acquisition) -> Result<Detector, Error> {
         let program = std::env::current_exe()
             .map_err(|e| Error(format!("cannot find this program to start the writer: {e}")))?;
@@ -218,7 +218,7 @@ impl Detector {
         &self.path
     }
 
-    /// Waits for the writer to end; an error if it failed.
+    /// Waits for the writer to end; an error if it failed. The file is removed either way.
     pub fn finish(mut self) -> Result<(), Error> {
         let status = self
             .child
@@ -234,10 +234,11 @@ impl Detector {
 
 impl Drop for Detector {
     fn drop(&mut self) {
-        // A run that ends early (an error) must not leave a writer behind.
+        // A run that ends early (an error) must not leave a writer or its file behind.
         if let Ok(None) = self.child.try_wait() {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        let _ = std::fs::remove_file(&self.path);
     }
 }
