@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use hdf5::{Dataset, Extent, Extents, File, Hyperslab, SliceOrIndex};
+use hdf5::{Dataset, Extent, Extents, File};
 use ndarray::{ArrayD, IxDyn};
 
-use crate::frames::unravel;
+use crate::frames::{frame_at as at, unravel};
 use crate::{Error, failed, silence_hdf5_errors};
 
 /// Where the detector writes: frames, their keys, and the flag set when the scan is done.
@@ -158,19 +158,4 @@ fn resize_first_axis(dataset: &Dataset, rows: usize, shape: &[usize]) -> hdf5::R
     let mut new_shape = shape.to_vec();
     new_shape[0] = rows;
     dataset.resize(new_shape)
-}
-
-/// The selection of one frame (or key) at `position` in the scan.
-fn at(position: &[usize], frame: &[usize]) -> Hyperslab {
-    let selection: Vec<SliceOrIndex> = position
-        .iter()
-        .map(|&i| SliceOrIndex::Index(i))
-        .chain(frame.iter().map(|&end| SliceOrIndex::SliceTo {
-            start: 0,
-            step: 1,
-            end,
-            block: 1,
-        }))
-        .collect();
-    Hyperslab::from(selection)
 }

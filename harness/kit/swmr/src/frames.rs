@@ -48,20 +48,26 @@ impl FrameReader {
                  set a key before writing the frame"
             )));
         }
-        let selection: Vec<SliceOrIndex> = position
-            .iter()
-            .map(|&i| SliceOrIndex::Index(i))
-            .chain(frame.iter().map(|&end| SliceOrIndex::SliceTo {
-                start: 0,
-                step: 1,
-                end,
-                block: 1,
-            }))
-            .collect();
         self.data
-            .read_slice::<f64, _, IxDyn>(Hyperslab::from(selection))
+            .read_slice::<f64, _, IxDyn>(frame_at(&position, frame))
             .map_err(failed(format!("reading frame {index} of {path}")))
     }
+}
+
+/// The selection of one frame (or key) at `position` in the scan: the scan axes fixed, the
+/// frame's axes (of lengths `frame`) whole.
+pub(crate) fn frame_at(position: &[usize], frame: &[usize]) -> Hyperslab {
+    let selection: Vec<SliceOrIndex> = position
+        .iter()
+        .map(|&i| SliceOrIndex::Index(i))
+        .chain(frame.iter().map(|&end| SliceOrIndex::SliceTo {
+            start: 0,
+            step: 1,
+            end,
+            block: 1,
+        }))
+        .collect();
+    Hyperslab::from(selection)
 }
 
 /// The position of flat index `index` in a scan of shape `scan`, in C order (the last axis
