@@ -27,6 +27,8 @@ pub struct Machine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slurm {
     pub job_id: String,
+    /// For a task of a job array: the array's job id, and this task's index in it.
+    pub array_job_id: Option<String>,
     pub array_task_id: Option<String>,
     pub cpus_per_task: Option<String>,
     pub node_list: Option<String>,
@@ -80,6 +82,7 @@ impl Machine {
             None => Value::Null,
             Some(s) => object([
                 ("job_id", s.job_id.as_str().into()),
+                ("array_job_id", optional(&s.array_job_id)),
                 ("array_task_id", optional(&s.array_task_id)),
                 ("cpus_per_task", optional(&s.cpus_per_task)),
                 ("node_list", optional(&s.node_list)),
@@ -136,6 +139,7 @@ impl Slurm {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         Some(Slurm {
             job_id: var("SLURM_JOB_ID")?,
+            array_job_id: var("SLURM_ARRAY_JOB_ID"),
             array_task_id: var("SLURM_ARRAY_TASK_ID"),
             cpus_per_task: var("SLURM_CPUS_PER_TASK"),
             node_list: var("SLURM_JOB_NODELIST"),

@@ -106,7 +106,7 @@ fn executable_in(message: &str) -> Option<(String, PathBuf)> {
 }
 
 /// Where cargo puts a profile's binaries.
-fn profile_dir(profile: &str) -> PathBuf {
+pub fn profile_dir(profile: &str) -> PathBuf {
     let target = match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => workspace_root().join("target"),

@@ -1,5 +1,5 @@
 //! The `workbook` command's parts: building and running lesson binaries, reading their
-//! records, and the compare, sweep and check reports. `main.rs` holds the command line.
+//! records, the compare, sweep, check and merged reports, and Slurm batch scripts. `main.rs` holds the command line.
 
 pub mod binaries;
 pub mod check;
@@ -10,6 +10,8 @@ pub mod options;
 pub mod output;
 pub mod plot;
 pub mod records;
+pub mod report;
 pub mod runner;
+pub mod slurm;
 pub mod sweep;
 pub mod table;

@@ -3,13 +3,17 @@
 //!     cargo run --release --bin workbook -- compare pi
 //!     cargo run --release --bin workbook -- sweep pi --threads 1,2,4
 //!     cargo run --release --bin workbook -- check pi
+//!     cargo run --release --bin workbook -- slurm pi --cpus 32 --submit
+//!     cargo run --release --bin workbook -- report results/job-*
 
 use clap::{Parser, Subcommand};
+use workbook_cli::binaries::{BuildOptions, locate};
 use workbook_cli::failure::Failure;
+use workbook_cli::failure::Outcome;
 use workbook_cli::output::say;
 use workbook_cli::sayln;
 use workbook_cli::table::Table;
-use workbook_cli::{check, compare, data, sweep};
+use workbook_cli::{check, compare, data, report, slurm, sweep};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,6 +49,22 @@ enum Commands {
     /// Write a data file from its seeded generator: the same bytes for the same seed and
     /// size (e.g. `workbook data surveys --rows 10000000`)
     Data(data::DataArgs),
+    /// Build lessons' binaries (and the `workbook` command) without running them, e.g.
+    /// on a login node before submitting batch jobs
+    Build {
+        /// Lessons to build, or `all`
+        #[arg(required = true, value_name = "LESSON")]
+        lessons: Vec<String>,
+        /// Cargo profile to build
+        #[arg(long, default_value = "release", value_name = "NAME")]
+        profile: String,
+    },
+    /// Print the Slurm batch script for a lesson's scaling study (or `all` lessons as a
+    /// job array), or submit it with --submit
+    Slurm(slurm::SlurmArgs),
+    /// Merge the records of sweeps and Slurm jobs, from one machine or many, into one
+    /// table and one speedup plot
+    Report(report::ReportArgs),
 }
 
 fn main() {
@@ -61,6 +81,9 @@ fn main() {
         Commands::Sweep(args) => sweep::sweep(args),
         Commands::Check(args) => check::check(args),
         Commands::Data(args) => data::data(args),
+        Commands::Build { lessons, profile } => build(lessons, profile),
+        Commands::Slurm(args) => slurm::slurm(args),
+        Commands::Report(args) => report::report(args),
     };
     if let Err(Failure { code, message }) = outcome {
         eprintln!("workbook: error: {message}");
@@ -108,4 +131,35 @@ fn list(markdown: bool, names: bool) {
     }
     say(&table.render());
     sayln!("\nRun one with: cargo run --release --bin workbook -- compare <lesson>");
+}
+
+/// Builds the named lessons' binaries and the `workbook` command, in the same groups the
+/// other commands build them in (so nothing is built twice), and says where they are.
+fn build(names: &[String], profile: &str) -> Outcome<()> {
+    let lessons = if names.iter().any(|name| name == "all") {
+        workbook::LESSONS.to_vec()
+    } else {
+        names
+            .iter()
+            .map(|name| workbook_cli::options::find_lesson(name))
+            .collect::<Outcome<Vec<_>>>()?
+    };
+    let options = BuildOptions {
+        no_build: false,
+        bin_dir: None,
+        profile: profile.to_string(),
+    };
+    let mut folder = None;
+    for group in slurm::binary_groups(&lessons) {
+        let built = locate(&group, &options)?;
+        folder = built
+            .values()
+            .next()
+            .and_then(|p| p.parent())
+            .map(|p| p.to_path_buf());
+    }
+    if let Some(folder) = folder {
+        sayln!("Built in {}/", folder.display());
+    }
+    Ok(())
 }

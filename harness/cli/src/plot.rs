@@ -16,13 +16,13 @@ pub struct Series {
 }
 
 /// Speedup against threads, one line per series, the ideal speedup as a grey diagonal and
-/// the number of CPUs as a dashed vertical line.
+/// the number of CPUs (if one machine's) as a dashed vertical line.
 pub fn speedup_plot(
     path: &Path,
     title: &str,
     caption: &str,
     series: &[Series],
-    cpus: usize,
+    cpus: Option<usize>,
 ) -> Result<(), String> {
     let max_threads = series
         .iter()
@@ -64,8 +64,9 @@ pub fn speedup_plot(
             .map_err(|e| e.to_string())?
             .label("ideal: speedup = threads")
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], grey.stroke_width(2)));
-        let cpus = cpus as f64;
-        if cpus <= max_threads {
+        if let Some(cpus) = cpus.map(|c| c as f64)
+            && cpus <= max_threads
+        {
             chart
                 .draw_series(DashedLineSeries::new(
                     [(cpus, 0.0), (cpus, max_speedup * 1.1)],

@@ -69,6 +69,7 @@ fn slurm(json: &Json) -> Result<Option<Slurm>, String> {
     let optional = |name: &str| json[name].as_str().map(str::to_string);
     Ok(Some(Slurm {
         job_id: text(json, "job_id")?,
+        array_job_id: optional("array_job_id"),
         array_task_id: optional("array_task_id"),
         cpus_per_task: optional("cpus_per_task"),
         node_list: optional("node_list"),

@@ -6,11 +6,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
+use workbook::Record;
 use workbook::flags::MAX_THREADS;
+use workbook::machine::{available_cpus, default_threads};
 use workbook::params::parse_count;
 use workbook::registry::{Lesson, Variant};
 use workbook::stats::{efficiency, format_seconds, karp_flatt, speedup};
-use workbook::{Record, machine::available_cpus};
 
 use crate::binaries::{BuildOptions, workspace_root};
 use crate::compare::{fail_on_disagreement, print_warnings};
@@ -26,7 +27,8 @@ use crate::table::{Table, threads_label};
 pub struct SweepArgs {
     /// The lesson, e.g. pi (see `workbook list`)
     pub lesson: String,
-    /// Thread counts for the solution, e.g. 1,2,4,8 [default: 1, 2, 4, ... up to the CPUs]
+    /// Thread counts for the solution, e.g. 1,2,4,8 [default: 1, 2, 4, ... up to
+    /// SLURM_CPUS_PER_TASK in a Slurm job, else up to the CPUs]
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
     pub threads: Vec<u64>,
     /// Also sweep one lesson flag, e.g. chunks=1,10,100,1000
@@ -87,7 +89,7 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
     let [variant] = variant[..] else {
         return Err(Failure::usage("sweep runs one variant at a time"));
     };
-    let threads = thread_counts(&args.threads);
+    let threads = thread_counts(&args.threads, default_threads().map_err(Failure::usage)?);
     let vary = args
         .vary
         .as_deref()
@@ -214,17 +216,17 @@ fn add_run(
     }
 }
 
-/// 1, 2, 4, ... up to the CPUs this process may use, and that number itself.
-fn thread_counts(asked: &[u64]) -> Vec<usize> {
+/// The counts asked for, else 1, 2, 4, ... up to `most` (the CPUs this process may use,
+/// or the job's), and `most` itself.
+fn thread_counts(asked: &[u64], most: usize) -> Vec<usize> {
     if !asked.is_empty() {
         return asked.iter().map(|&t| t as usize).collect();
     }
-    let cpus = available_cpus();
     let mut counts: Vec<usize> = std::iter::successors(Some(1), |t| Some(t * 2))
-        .take_while(|&t| t <= cpus)
+        .take_while(|&t| t <= most)
         .collect();
-    if counts.last() != Some(&cpus) {
-        counts.push(cpus);
+    if counts.last() != Some(&most) {
+        counts.push(most);
     }
     counts
 }
@@ -406,7 +408,7 @@ fn write_outputs(
         &title,
         &caption,
         &speedups,
-        first.machine.available_cpus,
+        Some(first.machine.available_cpus),
     )
     .map_err(|e| Failure::failed(format!("speedup plot: {e}")))?;
 
@@ -611,7 +613,7 @@ fn csv(plan: &Plan, rows: &[Row]) -> String {
     text
 }
 
-fn csv_field(field: &str) -> String {
+pub(crate) fn csv_field(field: &str) -> String {
     if field.contains([',', '"', '\n']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
@@ -663,10 +665,10 @@ mod tests {
 
     #[test]
     fn default_thread_counts_double_up_to_the_cpus() {
-        let counts = thread_counts(&[]);
-        assert_eq!(counts[0], 1);
-        assert_eq!(*counts.last().unwrap(), available_cpus());
-        assert_eq!(thread_counts(&[3, 1]), vec![3, 1]);
+        assert_eq!(thread_counts(&[], 1), vec![1]);
+        assert_eq!(thread_counts(&[], 8), vec![1, 2, 4, 8]);
+        assert_eq!(thread_counts(&[], 12), vec![1, 2, 4, 8, 12]);
+        assert_eq!(thread_counts(&[3, 1], 8), vec![3, 1]);
     }
 
     #[test]
