@@ -98,10 +98,17 @@ fn exit_on_clap_error(error: clap::Error) -> ! {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => error.exit(),
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => error.exit(),
         _ => {
+            // The message runs to the first blank line (a list of missing arguments is
+            // indented below it); the usage after it is left to --help.
             let rendered = error.render().to_string();
-            let first = rendered.lines().next().unwrap_or("bad command line");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("workbook: error: {first} (see --help)");
+            let message: Vec<&str> = rendered
+                .lines()
+                .take_while(|line| !line.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let message = message.join(" ");
+            let message = message.strip_prefix("error: ").unwrap_or(&message);
+            eprintln!("workbook: error: {message} (see --help)");
             std::process::exit(2);
         }
     }

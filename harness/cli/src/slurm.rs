@@ -500,6 +500,26 @@ mod tests {
     }
 
     #[test]
+    fn the_example_site_file_reads_as_it_is_and_uncommented() {
+        let example = include_str!("../../../slurm/site.example.toml");
+        assert_eq!(Site::parse(example).unwrap(), Site::default());
+        let uncommented: String = example
+            .lines()
+            .map(|line| match line.strip_prefix("# ") {
+                Some(setting) if setting.contains(" = ") => setting,
+                _ => line,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let site = Site::parse(&uncommented).unwrap();
+        assert_eq!(site.partition.as_deref(), Some("compute"));
+        assert_eq!(site.time.as_deref(), Some("0:30:00"));
+        assert_eq!(site.modules, ["hdf5"]);
+        assert_eq!(site.sbatch.len(), 3);
+        assert!(check_time(site.time.as_deref().unwrap()).is_ok());
+    }
+
+    #[test]
     fn times_follow_slurm() {
         for good in ["30", "0:30:00", "10:00", "1-00:00:00", "2-12", "1-6:30"] {
             assert!(check_time(good).is_ok(), "{good}");

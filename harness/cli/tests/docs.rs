@@ -11,7 +11,9 @@ use workbook::{LESSONS, lesson};
 use workbook_cli::binaries::workspace_root;
 
 const HARNESS_FLAGS: [&str; 6] = ["threads", "repeat", "warmup", "json", "help", "variant"];
-const COMMANDS: [&str; 5] = ["list", "compare", "sweep", "check", "data"];
+const COMMANDS: [&str; 8] = [
+    "list", "compare", "sweep", "check", "data", "build", "slurm", "report",
+];
 /// Binaries that are not lessons: the SWMR lesson's simulated detector.
 const TOOLS: [&str; 1] = ["swmr-writer"];
 
@@ -119,6 +121,7 @@ fn named_paths_exist() {
         "harness/",
         "data/",
         ".ci/",
+        "slurm/",
     ];
     let mut problems = Vec::new();
     for path in documents() {
@@ -238,8 +241,12 @@ fn check_workbook(tokens: &[String]) -> Vec<String> {
         }
         return problems;
     }
+    // `build` and `slurm` also take `all`; `report` takes folders.
+    let takes_all = command == "build" || command == "slurm";
     if let (Some(name), None) = (named_lesson, lesson)
         && command != "list"
+        && command != "report"
+        && !(takes_all && name == "all")
     {
         problems.push(format!("no lesson named {name}"));
     }
@@ -264,7 +271,12 @@ fn check_workbook(tokens: &[String]) -> Vec<String> {
             }
         }
     }
-    if let Some(lesson) = lesson {
+    if command == "slurm" {
+        // What follows `--` is for the `workbook sweep` the job runs.
+        let mut sweep = vec!["sweep".to_string(), "pi".to_string()];
+        sweep.extend(passed_on.iter().cloned());
+        problems.extend(check_workbook(&sweep));
+    } else if let Some(lesson) = lesson {
         problems.extend(check_lesson_flags(lesson, true, passed_on));
     }
     problems
@@ -300,4 +312,15 @@ fn the_checker_catches_what_it_should() {
         line("workbook compare pi -- --size 2"),
         ["pi has no flag --size"]
     );
+    assert!(line("workbook slurm all --cpus 8 --submit -- --rounds 3").is_empty());
+    assert_eq!(
+        line("workbook slurm pi --cpu 8"),
+        ["workbook slurm has no flag --cpu"]
+    );
+    assert_eq!(
+        line("workbook slurm pi --cpus 8 -- --round 3"),
+        ["workbook sweep has no flag --round"]
+    );
+    assert!(line("workbook report results/job-12 results/laptop").is_empty());
+    assert_eq!(line("workbook build pie"), ["no lesson named pie"]);
 }
