@@ -20,3 +20,20 @@ macro_rules! sayln {
         $crate::output::say(&format!("{}\n", format_args!($($arg)*)))
     };
 }
+
+/// A time stamp fit for a file name: "2026-11-22T09:30:00Z" becomes "20261122T093000Z".
+/// Without one, now.
+pub fn file_stamp(timestamp: Option<&str>) -> String {
+    let now;
+    let timestamp = match timestamp {
+        Some(timestamp) => timestamp,
+        None => {
+            now = workbook::machine::utc_timestamp(std::time::SystemTime::now());
+            &now
+        }
+    };
+    timestamp
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}

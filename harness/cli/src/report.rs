@@ -95,10 +95,7 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
     let folder = match &args.out {
         Some(dir) => dir.clone(),
         None => {
-            let stamp: String = workbook::machine::utc_timestamp(std::time::SystemTime::now())
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect();
+            let stamp = crate::output::file_stamp(None);
             workspace_root()
                 .join("results")
                 .join(format!("report-{stamp}"))

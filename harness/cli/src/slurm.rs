@@ -381,10 +381,7 @@ pub fn slurm(args: &SlurmArgs) -> Outcome<()> {
     build_for(&job, &args.build)?;
     std::fs::create_dir_all(&job.results)
         .map_err(|e| Failure::failed(format!("cannot create {}: {e}", job.results.display())))?;
-    let stamp: String = workbook::machine::utc_timestamp(std::time::SystemTime::now())
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
+    let stamp = crate::output::file_stamp(None);
     let script_path = job.results.join(format!("{}-{stamp}.sbatch", job.name()));
     std::fs::write(&script_path, &script)
         .map_err(|e| Failure::failed(format!("cannot write {}: {e}", script_path.display())))?;

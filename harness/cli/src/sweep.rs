@@ -344,12 +344,7 @@ fn task_overhead(
 fn output_folder(out: Option<&Path>, plan: &Plan, first: &Record) -> Outcome<PathBuf> {
     let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
     let base = out.map_or_else(|| workspace_root().join("results"), Path::to_path_buf);
-    let stamp: String = first
-        .machine
-        .timestamp
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
+    let stamp = crate::output::file_stamp(Some(&first.machine.timestamp));
     let vary = vary.map_or(String::new(), |v| format!("-{}", v.name));
     let name = format!(
         "{}-{}{vary}-{}-{stamp}",
