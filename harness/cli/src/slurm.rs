@@ -226,8 +226,8 @@ impl Job {
         };
         let _ = writeln!(
             text,
-            "# Written by `workbook slurm`: {what}. It sets up the job and runs\n\
-             # slurm/{runs}, which has the details. Submit it with sbatch."
+            "# Written by `workbook slurm`: {what}.\n\
+             # It sets up the job and runs slurm/{runs}, which does the work."
         );
         let mut option = |line: String| {
             let _ = writeln!(text, "#SBATCH {line}");
@@ -439,7 +439,11 @@ fn build_for(job: &Job, build: &BuildOptions) -> Outcome<()> {
             let expected = job
                 .bin_dir
                 .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-            if path != expected {
+            let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            };
+            if !same(&path, &expected) {
                 return Err(Failure::failed(format!(
                     "{name} was built at {}, not in {}",
                     path.display(),

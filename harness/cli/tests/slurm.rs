@@ -173,6 +173,30 @@ fn mistakes_are_one_line() {
         .env("PATH", &dir));
     assert_fails(&ran, 1, "sbatch is not on PATH");
 
+    // With sbatch there, a lesson not built is named before anything is submitted (this
+    // sbatch would fail if it ran).
+    let path = dir.join("path");
+    std::fs::create_dir_all(&path).expect("folder");
+    std::os::unix::fs::symlink("/bin/false", path.join("sbatch")).expect("link");
+    let empty = dir.join("no-binaries");
+    std::fs::create_dir_all(&empty).expect("folder");
+    let ran = run(workbook()
+        .args(["slurm", "pi", "--cpus", "2", "--submit", "--bin-dir"])
+        .arg(&empty)
+        .env("PATH", &path));
+    assert_fails(&ran, 1, "no-binaries/workbook is not built");
+    // A relative --bin-dir with everything built gets as far as sbatch (/bin/false here).
+    lesson_binary("pi");
+    let bin_dir = common::bin_dir();
+    let ran = run(workbook()
+        .current_dir(bin_dir.parent().expect("target/"))
+        .args(["slurm", "pi", "--cpus", "2", "--submit", "--results"])
+        .arg(dir.join("results"))
+        .arg("--bin-dir")
+        .arg(bin_dir.file_name().expect("debug"))
+        .env("PATH", &path));
+    assert_fails(&ran, 1, "sbatch refused the job: no message");
+
     // Reports of folders that hold no runs, or broken ones.
     assert_fails(
         &run(workbook().args(["report", "/no/such/folder"])),
