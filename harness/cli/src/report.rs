@@ -41,20 +41,20 @@ pub struct MachineKey {
 
 /// What makes two runs of a lesson comparable: the flags both sides take, and the build.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Study {
-    lesson: String,
-    flags: String,
-    profile: String,
+pub struct Study {
+    pub lesson: String,
+    /// The flags both sides take, "n=1000 chunks=10".
+    pub flags: String,
+    /// The build profile: debug timings are never pooled with release ones.
+    pub profile: String,
 }
 
 /// One line of the report: a solution's runs at one thread count, pooled across records.
 #[derive(Debug)]
 pub struct Row {
-    pub lesson: String,
-    pub flags: String,
+    pub study: Study,
     pub machine: MachineKey,
     pub logical_cpus: usize,
-    pub profile: String,
     pub variant: String,
     /// Flags only the solution takes (`--batch 10`), if any.
     pub solution_flags: String,
@@ -246,7 +246,7 @@ fn job_label(record: &Record) -> String {
 pub fn merge(records: &[Record]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     for record in records.iter().filter(|r| r.side == Side::Solution) {
-        let (flags, solution_flags) = split_flags(record);
+        let solution_flags = split_flags(record).1;
         let machine = machine_of(record);
         let study = study_of(record);
         let serial: Vec<&Record> = records
@@ -257,10 +257,8 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
             .collect();
         let agreement = agreement(record, serial.first().copied());
         let existing = rows.iter_mut().find(|row| {
-            row.lesson == record.lesson
-                && row.flags == flags
+            row.study == study
                 && row.machine == machine
-                && row.profile == record.machine.build.profile
                 && row.variant == record.variant
                 && row.solution_flags == solution_flags
                 && row.threads == record.threads
@@ -275,11 +273,9 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
                         .collect()
                 });
                 rows.push(Row {
-                    lesson: record.lesson.clone(),
-                    flags,
+                    study,
                     machine,
                     logical_cpus: record.machine.logical_cpus,
-                    profile: record.machine.build.profile.clone(),
                     variant: record.variant.clone(),
                     solution_flags,
                     threads: record.threads,
@@ -309,20 +305,20 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
     let machine_index = |key: &MachineKey| machine_order.iter().position(|m| m == key);
     rows.sort_by(|a, b| {
         (
-            lesson_order(&a.lesson),
-            &a.lesson,
-            &a.flags,
+            lesson_order(&a.study.lesson),
+            &a.study.lesson,
+            &a.study.flags,
             machine_index(&a.machine),
         )
             .cmp(&(
-                lesson_order(&b.lesson),
-                &b.lesson,
-                &b.flags,
+                lesson_order(&b.study.lesson),
+                &b.study.lesson,
+                &b.study.flags,
                 machine_index(&b.machine),
             ))
             .then_with(|| {
-                (&a.profile, &a.variant, &a.solution_flags, a.threads).cmp(&(
-                    &b.profile,
+                (&a.study.profile, &a.variant, &a.solution_flags, a.threads).cmp(&(
+                    &b.study.profile,
                     &b.variant,
                     &b.solution_flags,
                     b.threads,
@@ -387,15 +383,15 @@ fn markdown(records: &[Record], machines: &[MachineKey], rows: &[Row], folders: 
     headers.extend([">serial", ">speedup", ">efficiency", "from", "agrees"]);
     let mut table = Table::new(&headers);
     for row in rows {
-        let mut flags = row.flags.clone();
+        let mut flags = row.study.flags.clone();
         if !row.solution_flags.is_empty() {
             flags = format!("{flags} {}", row.solution_flags).trim().to_string();
         }
-        if row.profile != "release" {
-            flags.push_str(&format!(" ({} build)", row.profile));
+        if row.study.profile != "release" {
+            flags.push_str(&format!(" ({} build)", row.study.profile));
         }
         let mut cells = vec![
-            row.lesson.clone(),
+            row.study.lesson.clone(),
             flags,
             machine_label(&row.machine),
             row.variant.clone(),
@@ -433,7 +429,7 @@ fn markdown(records: &[Record], machines: &[MachineKey], rows: &[Row], folders: 
             let _ = writeln!(
                 text,
                 "DISAGREES: {} {} on {} threads, {}: {reason}",
-                row.lesson,
+                row.study.lesson,
                 row.variant,
                 row.threads,
                 machine_label(&row.machine)
@@ -455,13 +451,13 @@ fn csv(rows: &[Row]) -> String {
     for row in rows {
         let summary = summarize(&row.seconds);
         let fields = [
-            row.lesson.clone(),
-            row.flags.clone(),
+            row.study.lesson.clone(),
+            row.study.flags.clone(),
             row.solution_flags.clone(),
             row.machine.host.clone(),
             row.machine.cpu_model.clone(),
             row.logical_cpus.to_string(),
-            row.profile.clone(),
+            row.study.profile.clone(),
             row.variant.clone(),
             row.threads.to_string(),
             row.seconds.len().to_string(),
@@ -487,16 +483,16 @@ fn csv(rows: &[Row]) -> String {
 /// One line per lesson, variant, flags and machine: speedup against threads.
 fn plot(path: &Path, machines: &[MachineKey], rows: &[Row]) -> Outcome<()> {
     let mut series: Vec<Series> = Vec::new();
-    let several_studies = rows
-        .iter()
-        .any(|r| (&r.lesson, &r.flags) != (&rows[0].lesson, &rows[0].flags));
+    let several_studies = rows.iter().any(|r| {
+        (&r.study.lesson, &r.study.flags) != (&rows[0].study.lesson, &rows[0].study.flags)
+    });
     for row in rows {
         let Some(speedup) = row.speedup() else {
             continue;
         };
-        let mut label = format!("{} {}", row.lesson, row.variant);
-        if several_studies && !row.flags.is_empty() {
-            label.push_str(&format!(" [{}]", row.flags));
+        let mut label = format!("{} {}", row.study.lesson, row.variant);
+        if several_studies && !row.study.flags.is_empty() {
+            label.push_str(&format!(" [{}]", row.study.flags));
         }
         if !row.solution_flags.is_empty() {
             label.push_str(&format!(" {}", row.solution_flags));
