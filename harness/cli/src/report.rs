@@ -121,6 +121,8 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
 /// records, or a line that is not a record, is an error that names it.
 pub fn load(paths: &[PathBuf]) -> Outcome<Vec<Record>> {
     let mut records = Vec::new();
+    // A file reached twice (a job's folder and one of its sweeps) is read once.
+    let mut read = BTreeSet::new();
     for path in paths {
         let files = record_files(path)?;
         if files.is_empty() {
@@ -131,6 +133,9 @@ pub fn load(paths: &[PathBuf]) -> Outcome<Vec<Record>> {
             )));
         }
         for file in files {
+            if !read.insert(file.canonicalize().unwrap_or_else(|_| file.clone())) {
+                continue;
+            }
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| Failure::failed(format!("cannot read {}: {e}", file.display())))?;
             for (number, line) in text.lines().enumerate() {

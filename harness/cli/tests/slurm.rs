@@ -269,11 +269,14 @@ fn reports_merge_machines_side_by_side() {
         .collect();
     std::fs::write(node.join("records.jsonl"), moved.join("\n") + "\n").expect("write");
 
+    // The node's records are named twice, by the job's folder and by its sweep's file:
+    // they count once.
     let out = dir.join("merged");
     let ran = run(workbook()
         .arg("report")
         .arg(&laptop)
         .arg(dir.join("job-77"))
+        .arg(node.join("records.jsonl"))
         .arg("--out")
         .arg(&out));
     assert_eq!(ran.code, 0, "{}", ran.stderr);
@@ -313,6 +316,10 @@ fn reports_merge_machines_side_by_side() {
         assert!((speedups[0] - speedups[1]).abs() < 1e-3, "{speedups:?}");
     }
     assert!(rows.iter().all(|r| r[agrees] == "true"));
+    let runs = column("runs");
+    let first = parse_record(records.lines().next().expect("a record")).expect("record");
+    let per_record = first.seconds.len().to_string();
+    assert!(rows.iter().all(|r| r[runs] == per_record), "{csv}");
     let markdown = std::fs::read_to_string(out.join("report.md")).expect("markdown");
     assert_eq!(
         markdown.lines().filter(|l| l.starts_with("| pi ")).count(),
