@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use hdf5::{Dataset, File};
+use hdf5::{Dataset, File, Hyperslab, SliceOrIndex};
+use ndarray::IxDyn;
 
 use crate::{Error, failed, silence_hdf5_errors};
 
@@ -87,7 +88,7 @@ impl KeyFollower {
     }
 
     /// How long to wait between two looks at the keys (`timeout / 20` unless set, as in
-    /// swmr_tools). A look re-reads every key dataset; shorter waits mean frames are seen
+    /// swmr_tools). A look re-reads the key datasets' new rows; shorter waits mean frames are seen
     /// sooner after they are written.
     pub fn poll_every(mut self, interval: Duration) -> KeyFollower {
         self.poll = Some(interval);
@@ -132,7 +133,8 @@ impl KeyFollower {
             .unwrap_or((self.timeout / 20).max(Duration::from_millis(1)))
     }
 
-    /// Reads every key dataset again and moves `ready` up to the shortest complete prefix.
+    /// Reads the key datasets again (from the first unready row on) and moves `ready` up
+    /// to the shortest complete prefix.
     fn look(&mut self) -> Result<(), Error> {
         let mut prefix = usize::MAX;
         for (path, keys) in &self.keys {
@@ -145,13 +147,24 @@ impl KeyFollower {
                     self.scan_rank
                 )));
             }
+            // Keys below `ready` were non-zero at the last look and stay so: read from the
+            // first row (index of the growing first axis) that holds an unready key, so
+            // that a look costs what is new, not the whole scan so far.
+            let shape = keys.shape();
+            let rows = shape.first().copied().unwrap_or(0);
+            let per_row: usize = shape.iter().skip(1).product();
+            let first_row = self.ready.checked_div(per_row).unwrap_or(0);
             // An empty key dataset (nothing written yet) has no frames ready.
-            let values: Vec<f64> = if keys.size() == 0 {
+            let values: Vec<f64> = if keys.size() == 0 || first_row >= rows {
                 Vec::new()
             } else {
-                keys.read_raw().map_err(failed(format!("reading {path}")))?
+                keys.read_slice::<f64, _, IxDyn>(rows_from(first_row, &shape))
+                    .map_err(failed(format!("reading {path}")))?
+                    .into_raw_vec_and_offset()
+                    .0
             };
-            let complete = values.iter().take_while(|&&key| key != 0.0).count();
+            let complete =
+                first_row * per_row + values.iter().take_while(|&&key| key != 0.0).count();
             prefix = prefix.min(complete);
         }
         if prefix > self.ready {
@@ -218,6 +231,20 @@ impl Iterator for KeyFollower {
             }
         }
     }
+}
+
+/// Rows `first..` of the first axis, every other axis whole.
+fn rows_from(first: usize, shape: &[usize]) -> Hyperslab {
+    let whole = |start, end| SliceOrIndex::SliceTo {
+        start,
+        step: 1,
+        end,
+        block: 1,
+    };
+    let selection: Vec<SliceOrIndex> = std::iter::once(whole(first, shape[0]))
+        .chain(shape.iter().skip(1).map(|&end| whole(0, end)))
+        .collect();
+    Hyperslab::from(selection)
 }
 
 pub(crate) fn dataset(file: &File, path: &str) -> Result<Dataset, Error> {
