@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{expected_sum, follow, open_when_ready, scratch, writer};
+use common::{expected_sum, follow, open_when_ready, scratch, writer, writing_files};
 use swmr_kit::{DATA, End, Error, FINISHED, FrameReader, KEY, KeyFollower, open_swmr, unravel};
 
 #[test]
@@ -128,6 +128,7 @@ fn frames_of_every_rank_are_read_whole() {
 /// A file written by hand (finished, not live): key datasets with the given contents.
 fn keys_file(name: &str, keys: &[(&str, Vec<u32>, Vec<usize>)], finished: bool) -> PathBuf {
     let path = scratch(name);
+    let _no_writer_starts_meanwhile = writing_files();
     let file = hdf5::File::with_options()
         .with_fapl(|fapl| fapl.libver_v110())
         .create(&path)
@@ -215,12 +216,14 @@ fn mismatched_or_missing_datasets_are_one_line_errors() {
 fn a_file_not_written_for_swmr_is_refused_in_one_line() {
     let path = scratch("plain.h5");
     // The library's oldest format, which SWMR readers cannot follow.
+    let no_writer_starts_meanwhile = writing_files();
     let file = hdf5::File::create(&path).expect("create");
     file.new_dataset_builder()
         .with_data(&[1u32, 2, 3])
         .create("keys")
         .expect("dataset");
     drop(file);
+    drop(no_writer_starts_meanwhile);
     let error = open_swmr(&path).expect_err("not a SWMR file");
     assert!(error.0.contains("was not written for SWMR"), "{error}");
     let text = scratch("text.h5");

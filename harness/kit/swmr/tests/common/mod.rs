@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use swmr_kit::{DATA, End, FINISHED, FrameReader, KEY, KeyFollower, frame_value, open_swmr};
@@ -16,7 +17,17 @@ pub fn scratch(name: &str) -> PathBuf {
     path
 }
 
+/// HDF5 opens files without close-on-exec, and a file's lock goes with its descriptor: a
+/// writer started while another test has a file open for writing would inherit that lock
+/// and keep it, and the test could then not open its own file again ("unable to lock
+/// file"). Tests write files, and start writers, holding this.
+pub fn writing_files() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 pub fn writer(path: &Path, args: &[&str]) -> Child {
+    let _no_files_open_for_writing = writing_files();
     Command::new(env!("CARGO_BIN_EXE_swmr-writer"))
         .arg("--out")
         .arg(path)
