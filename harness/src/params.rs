@@ -103,12 +103,6 @@ impl Params {
         path
     }
 
-    /// Whether this side of the lesson takes `--<name>` (the exercise does not take the
-    /// solution-only flags).
-    pub fn lesson_has(&self, name: &str) -> bool {
-        self.values.iter().any(|(n, _)| *n == name)
-    }
-
     /// The path an optional file flag gives, or `None` when the flag was not given.
     pub fn optional_path(&self, name: &str) -> Option<PathBuf> {
         Some(self.path(name)).filter(|path| !path.as_os_str().is_empty())

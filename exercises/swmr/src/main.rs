@@ -9,10 +9,10 @@
 //! frame's sum), one frame after another, while the detector is still writing. Your task:
 //! process the frames in parallel, keeping the results in key order.
 
-use swmr_kit::lesson::{Follow, Frame, Scan};
+use swmr_kit::lesson::Frame;
 use swmr_kit::{Error, FrameReader, KeyFollower};
 use workbook::simulated::SimulatedWork;
-use workbook::{Params, Program, registry::SWMR};
+use workbook::{Program, registry::SWMR};
 
 /// The source material's long function: some work, then the frame's sum.
 fn long_function(frame: &Frame, work: &SimulatedWork) -> f64 {
@@ -34,17 +34,6 @@ fn process_frames(
     Ok(sums)
 }
 
-/// Starts the simulated detector (or opens --input), follows it with `process`, and
-/// returns every frame's sum in key order.
-fn run_with(
-    params: &Params,
-    process: impl Fn(&mut KeyFollower, &FrameReader, &SimulatedWork) -> Result<Vec<f64>, Error>,
-) -> Result<Scan, Error> {
-    let mut follow = Follow::start(params)?;
-    let sums = process(&mut follow.keys, &follow.frames, &follow.work)?;
-    follow.finish(sums)
-}
-
 fn main() {
     // The simulated detector is this same program, started again as the writer.
     swmr_kit::writer::run_as_writer_if_asked();
@@ -53,5 +42,5 @@ fn main() {
     // each run, from starting the detector to the last frame's result.
     Program::exercise(&SWMR)
         .finish(swmr_kit::lesson::report)
-        .run(|params| run_with(params, process_frames));
+        .run(|params| swmr_kit::lesson::run(params, process_frames));
 }

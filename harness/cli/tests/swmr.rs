@@ -1,12 +1,13 @@
 //! Facts about the SWMR lesson's binaries: the solution gives the starter's sums in key
 //! order at any thread count and batch size; a crashed acquisition is followed to its last
-//! complete frame and reported as unfinished; bad input is one line.
+//! complete frame and reported as unfinished; the ideal counts whole batches; bad input is
+//! one line.
 
 mod common;
 
 use std::process::Command;
 
-use common::{answer, field, lesson_binary, lesson_command, run, scratch_dir};
+use common::{answer, field, lesson_binary, lesson_command, record, run, scratch_dir};
 use workbook::{Agreement, Value};
 
 fn flags(list: &[&str]) -> Vec<String> {
@@ -88,4 +89,35 @@ fn bad_input_is_one_line() {
             assert!(ran.stderr.contains(expected), "{}", ran.stderr);
         }
     }
+}
+
+#[test]
+fn the_ideal_counts_whole_batches_of_frames() {
+    // 10 frames of 20 ms arriving at once: one thread takes 200 ms; two threads take 5
+    // rounds of one frame (100 ms), or 2 rounds of 3-frame batches (4 batches: 120 ms).
+    let flags = [
+        "--frames",
+        "10",
+        "--work-ms",
+        "20",
+        "--interval-ms",
+        "0",
+        "--repeat",
+        "1",
+    ];
+    let ideal = |binary: &str, extra: &[&str]| {
+        let mut args = flags.to_vec();
+        args.extend(extra);
+        let seconds = record(binary, &args).ideal_seconds.expect("an ideal");
+        (seconds * 1000.0).round()
+    };
+    assert_eq!(ideal("swmr", &["--threads", "1"]), 200.0);
+    assert_eq!(
+        ideal("swmr-solution", &["--threads", "2", "--batch", "1"]),
+        100.0
+    );
+    assert_eq!(
+        ideal("swmr-solution", &["--threads", "2", "--batch", "3"]),
+        120.0
+    );
 }

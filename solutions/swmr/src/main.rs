@@ -10,10 +10,10 @@
 
 use std::sync::mpsc;
 
-use swmr_kit::lesson::{Follow, Frame, Scan};
+use swmr_kit::lesson::Frame;
 use swmr_kit::{Error, FrameReader, KeyFollower};
 use workbook::simulated::SimulatedWork;
-use workbook::{Params, Program, registry::SWMR};
+use workbook::{Program, registry::SWMR};
 
 /// The source material's long function: some work, then the frame's sum.
 fn long_function(frame: &Frame, work: &SimulatedWork) -> f64 {
@@ -61,17 +61,6 @@ fn process_frames(
     Ok(sums.into_iter().map(|(_, sum)| sum).collect())
 }
 
-/// Starts the simulated detector (or opens --input), follows it with `process`, and
-/// returns every frame's sum in key order.
-fn run_with(
-    params: &Params,
-    process: impl Fn(&mut KeyFollower, &FrameReader, &SimulatedWork) -> Result<Vec<f64>, Error>,
-) -> Result<Scan, Error> {
-    let mut follow = Follow::start(params)?;
-    let sums = process(&mut follow.keys, &follow.frames, &follow.work)?;
-    follow.finish(sums)
-}
-
 fn main() {
     // The simulated detector is this same program, started again as the writer.
     swmr_kit::writer::run_as_writer_if_asked();
@@ -82,8 +71,9 @@ fn main() {
         .finish(swmr_kit::lesson::report)
         .run(|params| {
             let batch = params.count("batch") as usize;
-            run_with(params, |keys, frames, work| {
+            swmr_kit::lesson::run(params, |keys, frames, work| {
                 process_frames(keys, frames, work, batch)
             })
+            .map(|scan| scan.in_batches(batch))
         });
 }

@@ -70,12 +70,6 @@ impl Follow {
             .poll_every(Duration::from_millis(2))
             .finished_flag(&file, FINISHED)?;
         let frames = FrameReader::new(&file, DATA, keys.scan_rank())?;
-        // The solution's --batch; the exercise handles one frame at a time.
-        let batch = if params.lesson_has("batch") {
-            params.count("batch") as usize
-        } else {
-            1
-        };
         Ok(Follow {
             detector,
             keys,
@@ -87,7 +81,8 @@ impl Follow {
                 work: work_seconds,
                 kind,
                 threads: params.threads(),
-                batch,
+                // One frame per task, unless the solution says otherwise (`Scan::in_batches`).
+                batch: 1,
             },
         })
     }
@@ -108,6 +103,17 @@ impl Follow {
     }
 }
 
+/// Starts the simulated detector (or opens `--input`), follows it with `process`, which
+/// returns every frame's sum in key order, and stops the detector.
+pub fn run(
+    params: &Params,
+    process: impl FnOnce(&mut KeyFollower, &FrameReader, &SimulatedWork) -> Result<Vec<f64>, Error>,
+) -> Result<Scan, Error> {
+    let mut follow = Follow::start(params)?;
+    let sums = process(&mut follow.keys, &follow.frames, &follow.work)?;
+    follow.finish(sums)
+}
+
 /// A fresh file in the system's temporary folder for each run's simulated detector.
 fn scratch_file() -> PathBuf {
     static RUN: AtomicUsize = AtomicUsize::new(0);
@@ -120,6 +126,19 @@ pub struct Scan {
     pub sums: Vec<f64>,
     pub end: End,
     model: Model,
+}
+
+impl Scan {
+    /// The frames were handed out `batch` at a time: the ideal time counts whole batches.
+    pub fn in_batches(self, batch: usize) -> Scan {
+        Scan {
+            model: Model {
+                batch,
+                ..self.model
+            },
+            ..self
+        }
+    }
 }
 
 impl IntoAnswer for Scan {
