@@ -436,6 +436,42 @@ pub static BAGS: Lesson = Lesson {
     validate: |_| Ok(()),
 };
 
+/// `--work-ms`: simulated work, in milliseconds, for the lessons that simulate it.
+const fn simulated_work_ms(default: &'static str, about: &'static str) -> Param {
+    Param {
+        name: "work-ms",
+        kind: Kind::Real {
+            min: 0.0,
+            max: 60_000.0,
+        },
+        default,
+        about,
+        solution_only: false,
+    }
+}
+
+/// `--work`: what the simulated work does (see `workbook::simulated`).
+const SIMULATED_WORK_KIND: Param = Param {
+    name: "work",
+    kind: Kind::Choice(&["sleep", "spin"]),
+    default: "sleep",
+    about: "sleep: wait, like time.sleep or reading a file; spin: keep a core busy, like \
+            arithmetic",
+    solution_only: false,
+};
+
+/// Refuses a size whose serial run would simulate more than a day of work: a typo, not a
+/// lesson. `what` names the flags that make it so.
+fn under_a_day(serial_ms: f64, what: String) -> Result<(), String> {
+    let hours = serial_ms / 3.6e6;
+    if hours > 24.0 {
+        return Err(format!(
+            "{what} is {hours:.0} hours of serial work; keep it under a day"
+        ));
+    }
+    Ok(())
+}
+
 /// The Delayed lesson: the source material's inc / double / add loop as a task graph.
 pub static DELAYED: Lesson = Lesson {
     name: "delayed",
@@ -454,24 +490,11 @@ pub static DELAYED: Lesson = Lesson {
             about: "length of the data: the source material's [1, 2, 3, 4, 5] is n = 5",
             solution_only: false,
         },
-        Param {
-            name: "work-ms",
-            kind: Kind::Real {
-                min: 0.0,
-                max: 60_000.0,
-            },
-            default: "100",
-            about: "simulated work in every inc, double and add, in milliseconds",
-            solution_only: false,
-        },
-        Param {
-            name: "work",
-            kind: Kind::Choice(&["sleep", "spin"]),
-            default: "sleep",
-            about: "sleep: wait, like reading a file or time.sleep; spin: keep a core busy, \
-                    like arithmetic",
-            solution_only: false,
-        },
+        simulated_work_ms(
+            "100",
+            "simulated work in every inc, double and add, in milliseconds",
+        ),
+        SIMULATED_WORK_KIND,
         Param {
             name: "gantt",
             kind: Kind::OptionalPath,
@@ -523,16 +546,14 @@ pub static DELAYED: Lesson = Lesson {
     quick: &[("work-ms", "2")],
     validate: |params| {
         let tasks = 3.0 * params.count("n") as f64;
-        let serial_hours = tasks * params.real("work-ms") / 3.6e6;
-        if serial_hours > 24.0 {
-            return Err(format!(
-                "--n {} with --work-ms {} is {serial_hours:.0} hours of serial work; \
-                 keep it under a day",
+        under_a_day(
+            tasks * params.real("work-ms"),
+            format!(
+                "--n {} with --work-ms {}",
                 params.count("n"),
                 params.real("work-ms")
-            ));
-        }
-        Ok(())
+            ),
+        )
     },
 };
 
@@ -565,24 +586,12 @@ pub static SWMR: Lesson = Lesson {
             about: "time between two frames written, in milliseconds",
             solution_only: false,
         },
-        Param {
-            name: "work-ms",
-            kind: Kind::Real {
-                min: 0.0,
-                max: 60_000.0,
-            },
-            default: "1000",
-            about: "the long function's work on each frame, in milliseconds (the source \
-                    material's time.sleep(1))",
-            solution_only: false,
-        },
-        Param {
-            name: "work",
-            kind: Kind::Choice(&["sleep", "spin"]),
-            default: "sleep",
-            about: "sleep: wait, like time.sleep or I/O; spin: keep a core busy, like arithmetic",
-            solution_only: false,
-        },
+        simulated_work_ms(
+            "1000",
+            "the long function's work on each frame, in milliseconds (the source material's \
+             time.sleep(1))",
+        ),
+        SIMULATED_WORK_KIND,
         Param {
             name: "timeout-ms",
             kind: Kind::Real {
@@ -630,18 +639,11 @@ pub static SWMR: Lesson = Lesson {
         ("timeout-ms", "3000"),
     ],
     validate: |params| {
-        let serial_hours = params.count("frames") as f64
-            * (params.real("work-ms") + params.real("interval-ms"))
-            / 3.6e6;
-        if serial_hours > 24.0 {
-            return Err(format!(
-                "{} frames of --work-ms {} is {serial_hours:.0} hours of serial work; keep it \
-                 under a day",
-                params.count("frames"),
-                params.real("work-ms")
-            ));
-        }
-        Ok(())
+        let frames = params.count("frames");
+        under_a_day(
+            frames as f64 * (params.real("work-ms") + params.real("interval-ms")),
+            format!("{frames} frames of --work-ms {}", params.real("work-ms")),
+        )
     },
 };
 
