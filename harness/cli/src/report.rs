@@ -250,20 +250,22 @@ fn job_label(record: &Record) -> String {
 /// the exercise's runs on the same machine with the same flags.
 pub fn merge(records: &[Record]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
-    for record in records.iter().filter(|r| r.side == Side::Solution) {
+    // Each record's machine and study, worked out once.
+    let keyed: Vec<(&Record, MachineKey, Study)> = records
+        .iter()
+        .map(|record| (record, machine_of(record), study_of(record)))
+        .collect();
+    for (record, machine, study) in keyed.iter().filter(|(r, ..)| r.side == Side::Solution) {
         let solution_flags = split_flags(record).1;
-        let machine = machine_of(record);
-        let study = study_of(record);
-        let serial: Vec<&Record> = records
+        let serial: Vec<&Record> = keyed
             .iter()
-            .filter(|r| {
-                r.side == Side::Exercise && machine_of(r) == machine && study_of(r) == study
-            })
+            .filter(|(r, m, s)| r.side == Side::Exercise && m == machine && s == study)
+            .map(|(r, ..)| *r)
             .collect();
         let agreement = agreement(record, serial.first().copied());
         let existing = rows.iter_mut().find(|row| {
-            row.study == study
-                && row.machine == machine
+            row.study == *study
+                && row.machine == *machine
                 && row.variant == record.variant
                 && row.solution_flags == solution_flags
                 && row.threads == record.threads
@@ -278,8 +280,8 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
                         .collect()
                 });
                 rows.push(Row {
-                    study,
-                    machine,
+                    study: study.clone(),
+                    machine: machine.clone(),
                     logical_cpus: record.machine.logical_cpus,
                     variant: record.variant.clone(),
                     solution_flags,

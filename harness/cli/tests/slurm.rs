@@ -389,21 +389,12 @@ fn submit(results: &Path, args: &[&str]) -> String {
     id.trim().to_string()
 }
 
+/// Every record the job wrote, read as `workbook report` reads them.
 fn records_under(folder: &Path) -> Vec<Record> {
-    let mut records = Vec::new();
-    let mut folders = vec![folder.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).expect("folder").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if entry.file_name() == "records.jsonl" {
-                let text = std::fs::read_to_string(&path).expect("records");
-                records.extend(text.lines().map(|l| parse_record(l).expect("well formed")));
-            }
-        }
+    match workbook_cli::report::load(&[folder.to_path_buf()]) {
+        Ok(records) => records,
+        Err(failure) => panic!("{}", failure.message),
     }
-    records
 }
 
 #[test]
