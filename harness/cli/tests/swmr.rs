@@ -1,7 +1,7 @@
 //! Facts about the SWMR lesson's binaries: the solution gives the starter's sums in key
 //! order at any thread count and batch size; a crashed acquisition is followed to its last
-//! complete frame and reported as unfinished; the ideal counts whole batches; bad input is
-//! one line.
+//! complete frame and reported as unfinished; a scan written whole before the first look is
+//! still followed; the ideal counts whole batches; bad input is one line.
 
 mod common;
 
@@ -9,6 +9,7 @@ use std::process::Command;
 
 use common::{answer, field, lesson_binary, lesson_command, record, run, scratch_dir};
 use workbook::{Agreement, Value};
+use workbook_cli::records::parse_record;
 
 fn flags(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -67,6 +68,37 @@ fn a_crashed_acquisition_is_followed_to_its_last_complete_frame() {
         "{}",
         ran.stdout
     );
+}
+
+#[test]
+fn a_scan_written_whole_before_the_first_look_is_followed() {
+    // A writer this quick can finish, or be closing its file, while the follower first looks.
+    // Runs overlap three at a time so that the moments vary; a race failed one run in ten.
+    let quick = [
+        "--frames",
+        "2",
+        "--work-ms",
+        "0",
+        "--interval-ms",
+        "0",
+        "--repeat",
+        "1",
+    ];
+    for round in 0..8 {
+        let runs: Vec<_> = (0..3)
+            .map(|_| {
+                std::thread::spawn(move || {
+                    run(lesson_command("swmr-solution").arg("--json").args(quick))
+                })
+            })
+            .collect();
+        for ran in runs {
+            let ran = ran.join().expect("the thread ends");
+            assert_eq!(ran.code, 0, "round {round}: {}", ran.stderr);
+            let record = parse_record(ran.stdout.trim()).expect("a record");
+            assert_eq!(field(&record.answer_value(), "frames"), &Value::UInt(2));
+        }
+    }
 }
 
 #[test]

@@ -50,8 +50,8 @@ impl Follow {
             Some(_) => 0.0,
             None => interval.as_secs_f64(),
         };
-        let (detector, path) = match params.optional_path("input") {
-            Some(path) => (None, path),
+        let (detector, file) = match params.optional_path("input") {
+            Some(path) => (None, crate::open_swmr(path)?),
             None => {
                 let acquisition = Acquisition {
                     scan: vec![params.count("frames") as usize],
@@ -59,11 +59,10 @@ impl Follow {
                     interval,
                     finish: true,
                 };
-                let path = scratch_file();
-                (Some(Detector::start(&path, &acquisition)?), path)
+                let (detector, file) = Detector::start(&scratch_file(), &acquisition)?;
+                (Some(detector), file)
             }
         };
-        let file = crate::open_swmr(&path)?;
         let keys = KeyFollower::new(&file, &[KEY])?
             .timeout(Duration::from_secs_f64(params.real("timeout-ms") / 1000.0))
             // A frame is picked up within 2 ms of its key; a look costs tens of microseconds.

@@ -31,6 +31,7 @@ pub mod writer;
 
 use std::fmt;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 pub use detector::{Acquisition, DATA, FINISHED, KEY, acquire, frame_value};
 pub use follower::{End, KeyFollower};
@@ -73,10 +74,23 @@ pub fn open_swmr(path: impl AsRef<Path>) -> Result<hdf5::File, Error> {
         )));
     }
     silence_hdf5_errors();
-    hdf5::File::open_as(path, hdf5::OpenMode::ReadSWMR).map_err(|e| {
+    // A writer closing its file records the file's final length before it truncates or
+    // extends the file to that length; a look in between sees a "truncated file". It passes.
+    let give_up = Instant::now() + Duration::from_secs(1);
+    let opened = loop {
+        match hdf5::File::open_as(path, hdf5::OpenMode::ReadSWMR) {
+            Err(e) if e.to_string().contains("truncated file") && Instant::now() < give_up => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            opened => break opened,
+        }
+    };
+    opened.map_err(|e| {
         let message = e.to_string();
         let hint = if message.contains("superblock") || message.contains("SWMR") {
             " (was it written with libver v110 or later, and in SWMR mode?)"
+        } else if message.contains("truncated file") {
+            " (shorter than its superblock says for over a second: a writer stopped mid-write?)"
         } else {
             ""
         };

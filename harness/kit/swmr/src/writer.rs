@@ -148,9 +148,11 @@ pub struct Detector {
 }
 
 impl Detector {
-    /// Starts this very program as the writer of `acquisition` into `path`, and waits until
-    /// the file is ready for SWMR reading. The file is removed when the `Detector` goes.
-    pub fn start(path: &Path, acquisition: &Acquisition) -> Result<Detector, Error> {
+    /// Starts this very program as the writer of `acquisition` into `path`, waits until the
+    /// file is ready for SWMR reading, and returns it open. Keep that handle: opening again
+    /// could meet the writer closing a short scan. The file is removed when the `Detector`
+    /// goes.
+    pub fn start(path: &Path, acquisition: &Acquisition) -> Result<(Detector, hdf5::File), Error> {
         let program = std::env::current_exe()
             .map_err(|e| Error(format!("cannot find this program to start the writer: {e}")))?;
         let _ = std::fs::remove_file(path);
@@ -186,19 +188,22 @@ impl Detector {
             child,
             path: path.to_path_buf(),
         };
-        detector.wait_until_ready()?;
-        Ok(detector)
+        let file = detector.wait_until_ready()?;
+        Ok((detector, file))
     }
 
-    fn wait_until_ready(&mut self) -> Result<(), Error> {
+    fn wait_until_ready(&mut self) -> Result<hdf5::File, Error> {
         let start = Instant::now();
         loop {
+            // Ask whether the writer has ended before looking: a short scan can be written
+            // whole between a failed look and the question, and its file is then ready.
+            let ended = self.child.try_wait();
             if let Ok(file) = open_swmr(&self.path)
                 && file.dataset(KEY).is_ok()
             {
-                return Ok(());
+                return Ok(file);
             }
-            if let Ok(Some(status)) = self.child.try_wait() {
+            if let Ok(Some(status)) = ended {
                 return Err(Error(format!(
                     "the writer stopped ({status}) before {} was ready",
                     self.path.display()

@@ -231,3 +231,24 @@ fn a_file_not_written_for_swmr_is_refused_in_one_line() {
     let error = open_swmr(&text).expect_err("not HDF5");
     assert!(error.0.ends_with("text.h5 is not an HDF5 file"), "{error}");
 }
+
+#[test]
+fn a_file_cut_short_is_refused_in_one_line_once_it_stays_short() {
+    let path = scratch("cut-short.h5");
+    let mut child = writer(&path, &["--frames", "3", "--interval-ms", "0"]);
+    assert!(child.wait().expect("writer").success());
+    let whole = std::fs::metadata(&path).expect("written").len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open");
+    file.set_len(whole / 2).expect("cut");
+    drop(file);
+    // A writer closing its file is short for a moment; a second of it is a real fault.
+    let start = Instant::now();
+    let error = open_swmr(&path).expect_err("cut short");
+    assert!(start.elapsed() >= Duration::from_secs(1), "no wait");
+    assert!(error.0.contains("truncated file"), "{error}");
+    assert!(error.0.ends_with("a writer stopped mid-write?)"), "{error}");
+    assert_eq!(error.0.lines().count(), 1, "{error}");
+}
