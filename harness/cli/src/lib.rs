@@ -1,5 +1,6 @@
 //! The `workbook` command's parts: building and running lesson binaries, reading their
-//! records, the compare, sweep, check and merged reports, and Slurm batch scripts. `main.rs` holds the command line.
+//! records, the compare, sweep, check and merged reports, and Slurm batch scripts.
+//! `main.rs` holds the command line.
 
 pub mod binaries;
 pub mod check;

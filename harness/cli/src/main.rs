@@ -8,8 +8,7 @@
 
 use clap::{Parser, Subcommand};
 use workbook_cli::binaries::{BuildOptions, locate};
-use workbook_cli::failure::Failure;
-use workbook_cli::failure::Outcome;
+use workbook_cli::failure::{Failure, Outcome};
 use workbook_cli::output::say;
 use workbook_cli::sayln;
 use workbook_cli::table::Table;

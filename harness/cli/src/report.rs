@@ -227,12 +227,15 @@ fn split_flags(record: &Record) -> (String, String) {
     (shared.join(" "), own.join(" "))
 }
 
-fn study_of(record: &Record) -> Study {
-    Study {
+/// The record's study, and the flags only its solution takes.
+fn study_of(record: &Record) -> (Study, String) {
+    let (shared, solution_only) = split_flags(record);
+    let study = Study {
         lesson: record.lesson.clone(),
-        flags: split_flags(record).0,
+        flags: shared,
         profile: record.machine.build.profile.clone(),
-    }
+    };
+    (study, solution_only)
 }
 
 /// "job 1234", "job 1230_4" for a task of a job array, or "local" outside Slurm.
@@ -251,15 +254,15 @@ fn job_label(record: &Record) -> String {
 pub fn merge(records: &[Record]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     // Each record's machine and study, worked out once.
-    let keyed: Vec<(&Record, MachineKey, Study)> = records
+    let keyed: Vec<(&Record, MachineKey, (Study, String))> = records
         .iter()
         .map(|record| (record, machine_of(record), study_of(record)))
         .collect();
-    for (record, machine, study) in keyed.iter().filter(|(r, ..)| r.side == Side::Solution) {
-        let solution_flags = split_flags(record).1;
+    let solutions = keyed.iter().filter(|(r, ..)| r.side == Side::Solution);
+    for (record, machine, (study, solution_flags)) in solutions {
         let serial: Vec<&Record> = keyed
             .iter()
-            .filter(|(r, m, s)| r.side == Side::Exercise && m == machine && s == study)
+            .filter(|(r, m, (s, _))| r.side == Side::Exercise && m == machine && s == study)
             .map(|(r, ..)| *r)
             .collect();
         let agreement = agreement(record, serial.first().copied());
@@ -267,7 +270,7 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
             row.study == *study
                 && row.machine == *machine
                 && row.variant == record.variant
-                && row.solution_flags == solution_flags
+                && row.solution_flags == *solution_flags
                 && row.threads == record.threads
         });
         let row = match existing {
@@ -284,7 +287,7 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
                     machine: machine.clone(),
                     logical_cpus: record.machine.logical_cpus,
                     variant: record.variant.clone(),
-                    solution_flags,
+                    solution_flags: solution_flags.clone(),
                     threads: record.threads,
                     seconds: Vec::new(),
                     ideal_seconds: None,
@@ -310,27 +313,17 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
     };
     let machine_order = machines(records);
     let machine_index = |key: &MachineKey| machine_order.iter().position(|m| m == key);
-    rows.sort_by(|a, b| {
+    rows.sort_by_cached_key(|row| {
         (
-            lesson_order(&a.study.lesson),
-            &a.study.lesson,
-            &a.study.flags,
-            machine_index(&a.machine),
+            lesson_order(&row.study.lesson),
+            row.study.lesson.clone(),
+            row.study.flags.clone(),
+            machine_index(&row.machine),
+            row.study.profile.clone(),
+            row.variant.clone(),
+            row.solution_flags.clone(),
+            row.threads,
         )
-            .cmp(&(
-                lesson_order(&b.study.lesson),
-                &b.study.lesson,
-                &b.study.flags,
-                machine_index(&b.machine),
-            ))
-            .then_with(|| {
-                (&a.study.profile, &a.variant, &a.solution_flags, a.threads).cmp(&(
-                    &b.study.profile,
-                    &b.variant,
-                    &b.solution_flags,
-                    b.threads,
-                ))
-            })
     });
     rows
 }
@@ -503,6 +496,9 @@ fn plot(path: &Path, machines: &[MachineKey], rows: &[Row]) -> Outcome<()> {
         }
         if !row.solution_flags.is_empty() {
             label.push_str(&format!(" {}", row.solution_flags));
+        }
+        if row.study.profile != "release" {
+            label.push_str(&format!(" ({} build)", row.study.profile));
         }
         if machines.len() > 1 {
             label.push_str(&format!(" · {}", row.machine.host));

@@ -160,20 +160,33 @@ impl Job {
             None => (workbook_dir.join("slurm").join("site.toml"), false),
         };
         let site = Site::load(&site_path, named)?;
-        let pick = |flag: &Option<String>, site: &Option<String>| flag.clone().or(site.clone());
-        let time = pick(&args.time, &site.time).unwrap_or_else(|| DEFAULT_TIME.to_string());
-        check_time(&time)?;
-        let partition = pick(&args.partition, &site.partition);
-        let account = pick(&args.account, &site.account);
-        for (name, value) in [("partition", &partition), ("account", &account)] {
-            if let Some(value) = value
+        // A flag wins over the site file; a mistake names the one it came from.
+        let pick = |name: &str, flag: &Option<String>, site: &Option<String>| match (flag, site) {
+            (Some(value), _) => Some((value.clone(), format!("--{name}"))),
+            (None, Some(value)) => {
+                Some((value.clone(), format!("{}: {name}", site_path.display())))
+            }
+            (None, None) => None,
+        };
+        let time = match pick("time", &args.time, &site.time) {
+            Some((time, from)) => {
+                check_time(&time).map_err(|e| Failure::usage(format!("{from} '{time}': {e}")))?;
+                time
+            }
+            None => DEFAULT_TIME.to_string(),
+        };
+        let partition = pick("partition", &args.partition, &site.partition);
+        let account = pick("account", &args.account, &site.account);
+        for (name, setting) in [("partition", &partition), ("account", &account)] {
+            if let Some((value, from)) = setting
                 && (value.is_empty() || value.contains(char::is_whitespace))
             {
                 return Err(Failure::usage(format!(
-                    "--{name} '{value}' is not a Slurm {name} name"
+                    "{from} '{value}' is not a Slurm {name} name"
                 )));
             }
         }
+        let (partition, account) = (partition.map(|(v, _)| v), account.map(|(v, _)| v));
         let bin_dir = match &args.build.bin_dir {
             Some(dir) => absolute(dir)?,
             None => profile_dir(&args.build.profile),
@@ -328,7 +341,7 @@ fn target(name: &str, chosen: &[String]) -> Outcome<Target> {
 
 /// Slurm's time formats: minutes, M:S, H:M:S, D-H, D-H:M, D-H:M:S. Checked here so that
 /// a typo is one line now, not a refusal from sbatch later.
-fn check_time(time: &str) -> Outcome<()> {
+fn check_time(time: &str) -> Result<(), &'static str> {
     let (days, clock) = match time.split_once('-') {
         Some((days, clock)) => (Some(days), clock),
         None => (None, time),
@@ -339,9 +352,7 @@ fn check_time(time: &str) -> Outcome<()> {
     if fits {
         Ok(())
     } else {
-        Err(Failure::usage(format!(
-            "--time '{time}': Slurm writes a time limit as minutes, H:MM:SS or D-HH:MM:SS"
-        )))
+        Err("Slurm writes a time limit as minutes, H:MM:SS or D-HH:MM:SS")
     }
 }
 

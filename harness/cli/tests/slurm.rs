@@ -138,14 +138,51 @@ fn mistakes_are_one_line() {
     let site = dir.join("site.toml");
     std::fs::write(&site, "partition = \"a\"\nmodule = [\"hdf5\"]\n").expect("site");
     let site_arg = site.to_string_lossy().to_string();
-    let cases: [(&[&str], i32, &str); 7] = [
+    // A mistake in the site file's values is named there, not as a flag never given.
+    let odd_site = dir.join("odd-site.toml");
+    std::fs::write(&odd_site, "partition = \"two words\"\ntime = \"soon\"\n").expect("site");
+    let odd_site_arg = odd_site.to_string_lossy().to_string();
+    let cases: [(&[&str], i32, &str); 10] = [
         (&["slurm", "pie", "--cpus", "2"], 2, "no lesson named 'pie'"),
         (&["slurm", "pi"], 2, "--cpus"),
         (&["slurm", "pi", "--cpus", "0"], 2, "--cpus"),
         (
             &["slurm", "pi", "--cpus", "2", "--time", "soon"],
             2,
-            "--time 'soon'",
+            "--time 'soon': Slurm writes a time limit as",
+        ),
+        (
+            &["slurm", "pi", "--cpus", "2", "--site", &odd_site_arg],
+            2,
+            "odd-site.toml: time 'soon': Slurm writes",
+        ),
+        (
+            &[
+                "slurm",
+                "pi",
+                "--cpus",
+                "2",
+                "--site",
+                &odd_site_arg,
+                "--time",
+                "5",
+            ],
+            2,
+            "odd-site.toml: partition 'two words' is not a Slurm partition name",
+        ),
+        (
+            &[
+                "slurm",
+                "pi",
+                "--cpus",
+                "2",
+                "--partition",
+                "a b",
+                "--time",
+                "5",
+            ],
+            2,
+            "--partition 'a b' is not a Slurm partition name",
         ),
         (
             &["slurm", "pi", "--cpus", "2", "--site", &site_arg],
