@@ -9,25 +9,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{lesson_binary, profile, run, scratch_dir, workbook};
+use common::{assert_fails, lesson_binary, profile, run, scratch_dir, workbook};
 use workbook::{LESSONS, Record};
 use workbook_cli::binaries::workspace_root;
 use workbook_cli::records::parse_record;
 
 fn script(name: &str) -> PathBuf {
     workspace_root().join("slurm").join(name)
-}
-
-/// Asserts a failure of exit code `code` with one line on stderr that contains `expected`.
-fn assert_fails(ran: &common::Ran, code: i32, expected: &str) {
-    assert_eq!(
-        ran.code, code,
-        "stdout: {}\nstderr: {}",
-        ran.stdout, ran.stderr
-    );
-    assert_eq!(ran.stderr.lines().count(), 1, "one line: {}", ran.stderr);
-    assert!(ran.stderr.contains(expected), "{}", ran.stderr);
-    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
 }
 
 #[test]
@@ -52,12 +40,8 @@ fn the_scripts_refuse_to_run_without_their_binaries() {
         .arg("pi")
         .env("WORKBOOK_BIN_DIR", &empty)
         .env_remove("SLURM_JOB_ID"));
-    assert_eq!(ran.code, 1, "{}", ran.stderr);
-    assert!(
-        ran.stderr.contains("workbook is not built") && ran.stderr.contains("-- build pi"),
-        "{}",
-        ran.stderr
-    );
+    assert_fails(&ran, 1, "workbook is not built: on the login node run");
+    assert!(ran.stderr.contains("-- build pi"), "{}", ran.stderr);
     let ran = run(Command::new("bash").arg(script("scaling.sbatch")));
     assert!(
         ran.code != 0
@@ -71,12 +55,10 @@ fn the_scripts_refuse_to_run_without_their_binaries() {
         .arg(script("all-lessons.sbatch"))
         .env("SLURM_ARRAY_TASK_ID", "5")
         .env("WORKBOOK_LESSONS", "pi delayed"));
-    assert_eq!(ran.code, 1, "{}", ran.stderr);
-    assert!(
-        ran.stderr
-            .contains("array task 5, but only 2 lessons (pi delayed): use --array=0-1"),
-        "{}",
-        ran.stderr
+    assert_fails(
+        &ran,
+        1,
+        "array task 5, but only 2 lessons (pi delayed): use --array=0-1",
     );
 }
 

@@ -127,15 +127,20 @@ pub fn answer(binary: &str, threads: usize, variant: Option<&str>, flags: &[Stri
     record.answer_value()
 }
 
-/// Asserts that a run failed with exit code 2 and exactly one line on stderr.
+/// Asserts that a run failed with exit code 2 (a usage error) and one line on stderr.
 pub fn assert_usage_error(ran: &Ran, expected: &str) {
-    assert_eq!(ran.code, 2, "exit code; stderr: {}", ran.stderr);
+    assert_fails(ran, 2, expected);
+}
+
+/// Asserts that a run failed with exit code `code`, one line on stderr that contains
+/// `expected`, and no panic.
+pub fn assert_fails(ran: &Ran, code: i32, expected: &str) {
     assert_eq!(
-        ran.stderr.lines().count(),
-        1,
-        "one line, got: {}",
-        ran.stderr
+        ran.code, code,
+        "exit code; stdout: {}\nstderr: {}",
+        ran.stdout, ran.stderr
     );
+    assert_eq!(ran.stderr.lines().count(), 1, "one line: {}", ran.stderr);
     assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
     assert!(
         ran.stderr.contains(expected),
