@@ -2,13 +2,12 @@
 //! `--warmup`, `--json`, and `--variant` on solutions) and the lesson's own flags from the
 //! registry. Any mistake becomes one line of text; the caller prints it and exits with 2.
 
-use crate::machine::{available_cpus, default_threads};
+use crate::machine::{available_cpus, check_threads, default_threads};
 use crate::params::{Params, parse_count};
 use crate::record::Side;
 use crate::registry::{Kind, Lesson, Variant};
 
-/// The most threads a run may ask for: far beyond any node, but refuses typing slips.
-pub const MAX_THREADS: usize = 4096;
+pub use crate::machine::MAX_THREADS;
 const MAX_REPEAT: u64 = 100_000;
 
 /// A parsed command line.
@@ -37,6 +36,7 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
     let mut json = false;
     let mut variant = lesson.default_variant();
     let mut lesson_flags = Vec::new();
+    let mut given: Vec<(String, String)> = Vec::new();
 
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -79,9 +79,22 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
             }
             (false, None) => "true".to_string(),
         };
+        // The last of two values quietly winning hides a slip: refuse it, as the
+        // `workbook` command does.
+        if let Some((_, first)) = given.iter().find(|(seen, _)| seen == name) {
+            return Err(if takes_value {
+                format!("--{name} is given twice ('{first}' and '{value}'): give it once")
+            } else {
+                format!("--{name} is given twice: give it once")
+            });
+        }
+        given.push((name.to_string(), value.clone()));
         match name {
             "json" => json = true,
-            "threads" => threads = Some(count_flag(name, &value, 1, MAX_THREADS as u64)? as usize),
+            "threads" => {
+                let count = count_flag(name, &value, 1, MAX_THREADS as u64)? as usize;
+                threads = Some(check_threads("--threads", count)?);
+            }
             "repeat" => repeat = count_flag(name, &value, 1, MAX_REPEAT)? as u32,
             "warmup" => warmup = count_flag(name, &value, 0, MAX_REPEAT)? as u32,
             "variant" => {
@@ -105,6 +118,10 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
         params.set(name, value)?;
     }
     (lesson.validate)(&params)?;
+    // A file that cannot be written is found now, not after every timed run.
+    for (name, path) in params.outputs() {
+        crate::files::check_writable(&path).map_err(|e| format!("--{name}: {e}"))?;
+    }
     Ok(Command::Run(Invocation {
         params,
         variant,
@@ -112,6 +129,47 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
         warmup,
         json,
     }))
+}
+
+/// One flag as written on a command line: its name (empty for a word that is not a
+/// flag) and its words, `["--n", "10"]` or `["--n=10"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlagWords {
+    pub name: String,
+    pub words: Vec<String>,
+}
+
+/// Splits `args` into flags, each with its value, by what the lesson's flags take. A flag
+/// the lesson does not know is taken to have a value unless it is a harness switch.
+pub fn split_words(lesson: &Lesson, args: &[String]) -> Vec<FlagWords> {
+    let mut flags = Vec::new();
+    let mut rest = args.iter();
+    while let Some(word) = rest.next() {
+        let Some(flag) = word.strip_prefix("--") else {
+            flags.push(FlagWords {
+                name: String::new(),
+                words: vec![word.clone()],
+            });
+            continue;
+        };
+        let (name, attached) = match flag.split_once('=') {
+            Some((name, _)) => (name, true),
+            None => (flag, false),
+        };
+        let switch = match lesson.param(name) {
+            Some(param) => matches!(param.kind, Kind::Switch),
+            None => matches!(name, "json" | "help"),
+        };
+        let mut words = vec![word.clone()];
+        if !attached && !switch {
+            words.extend(rest.next().cloned());
+        }
+        flags.push(FlagWords {
+            name: name.to_string(),
+            words,
+        });
+    }
+    flags
 }
 
 fn count_flag(name: &str, text: &str, min: u64, max: u64) -> Result<u64, String> {
@@ -182,11 +240,14 @@ pub fn help(lesson: &Lesson, side: Side) -> String {
             Kind::Choice(words) => format!(" <{}>", words.join("|")),
             Kind::Count { .. } => " <count>".to_string(),
             Kind::Real { .. } => " <number>".to_string(),
-            Kind::Path | Kind::OptionalPath => " <path>".to_string(),
+            Kind::Input | Kind::OptionalInput | Kind::Output | Kind::OptionalOutput => {
+                " <path>".to_string()
+            }
         };
         let default = match param.kind {
             Kind::Switch => String::new(),
-            Kind::OptionalPath => " (default: not written)".to_string(),
+            Kind::OptionalOutput => " (default: not written)".to_string(),
+            Kind::OptionalInput => " (default: not given)".to_string(),
             _ => format!(" (default {})", param.default),
         };
         text.push_str(&flag_line(

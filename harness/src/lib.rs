@@ -21,6 +21,7 @@
 
 pub mod answer;
 pub mod digest;
+pub mod files;
 pub mod flags;
 pub mod json;
 pub mod machine;

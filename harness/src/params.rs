@@ -50,6 +50,18 @@ impl Params {
             .lesson
             .param(name)
             .ok_or_else(|| format!("unknown flag '--{name}'"))?;
+        let given_empty_path =
+            text.is_empty() && matches!(param.kind, Kind::OptionalInput | Kind::OptionalOutput);
+        if given_empty_path {
+            // An empty value would quietly mean "not given": say so instead.
+            return Err(format!(
+                "--{name}: expected a path, got nothing (leave the flag out for {})",
+                match param.kind {
+                    Kind::OptionalInput => "the default",
+                    _ => "no file",
+                }
+            ));
+        }
         let value = parse_value(&param.kind, text).map_err(|e| format!("--{name}: {e}"))?;
         match self.values.iter_mut().find(|(n, _)| *n == name) {
             Some((_, old)) => *old = value,
@@ -106,6 +118,18 @@ impl Params {
     /// The path an optional file flag gives, or `None` when the flag was not given.
     pub fn optional_path(&self, name: &str) -> Option<PathBuf> {
         Some(self.path(name)).filter(|path| !path.as_os_str().is_empty())
+    }
+
+    /// The files this run will write (its `Output` flags, and the optional ones given), to
+    /// check before any work starts.
+    pub fn outputs(&self) -> Vec<(&'static str, PathBuf)> {
+        self.lesson
+            .params
+            .iter()
+            .filter(|param| matches!(param.kind, Kind::Output | Kind::OptionalOutput))
+            .filter(|param| self.values.iter().any(|(name, _)| *name == param.name))
+            .filter_map(|param| Some((param.name, self.optional_path(param.name)?)))
+            .collect()
     }
 
     pub fn switch(&self, name: &str) -> bool {
@@ -175,14 +199,15 @@ pub fn parse_value(kind: &Kind, text: &str) -> Result<ParamValue, String> {
                 ))
             }
         }
-        Kind::Path => {
+        Kind::Input | Kind::Output => {
             if text.is_empty() {
                 Err("expected a path, got nothing".to_string())
             } else {
                 Ok(ParamValue::Text(text.to_string()))
             }
         }
-        Kind::OptionalPath => Ok(ParamValue::Text(text.to_string())),
+        // "" is the default: not given.
+        Kind::OptionalInput | Kind::OptionalOutput => Ok(ParamValue::Text(text.to_string())),
         Kind::Switch => match text {
             "true" => Ok(ParamValue::Switch(true)),
             "false" => Ok(ParamValue::Switch(false)),

@@ -54,10 +54,15 @@ pub enum Kind {
     Real { min: f64, max: f64 },
     /// One of a fixed list of words.
     Choice(&'static [&'static str]),
-    /// A file or folder path.
-    Path,
+    /// A file the lesson reads.
+    Input,
+    /// A file to read if the flag is given; its default is "" (not given).
+    OptionalInput,
+    /// A file the lesson writes: checked before any work starts, written whole or not at
+    /// all (`workbook::files`).
+    Output,
     /// A file to write if the flag is given; its default is "" (the file is not written).
-    OptionalPath,
+    OptionalOutput,
     /// A flag without a value: present or not. Its default is "false".
     Switch,
 }
@@ -111,24 +116,26 @@ impl Lesson {
     /// `flags` (as passed to the `workbook` command after `--`) without the solution-only
     /// flags and their values: what the exercise is given.
     pub fn exercise_flags(&self, flags: &[String]) -> Vec<String> {
-        let mut kept = Vec::new();
-        let mut rest = flags.iter();
-        while let Some(flag) = rest.next() {
-            let name = flag.trim_start_matches("--");
-            let (name, attached) = match name.split_once('=') {
-                Some((name, _)) => (name, true),
-                None => (name, false),
-            };
-            match self.param(name) {
-                Some(param) if param.solution_only && flag.starts_with("--") => {
-                    if !attached && !matches!(param.kind, Kind::Switch) {
-                        rest.next();
-                    }
-                }
-                _ => kept.push(flag.clone()),
-            }
-        }
-        kept
+        crate::flags::split_words(self, flags)
+            .into_iter()
+            .filter(|flag| self.param(&flag.name).is_none_or(|p| !p.solution_only))
+            .flat_map(|flag| flag.words)
+            .collect()
+    }
+
+    /// `base` with every flag that `later` also sets taken out, then `later`: the quick
+    /// sizes give way to the user's own, and both to the flag a sweep varies.
+    pub fn override_flags(&self, base: &[String], later: &[String]) -> Vec<String> {
+        let later_names: Vec<String> = crate::flags::split_words(self, later)
+            .into_iter()
+            .map(|flag| flag.name)
+            .collect();
+        crate::flags::split_words(self, base)
+            .into_iter()
+            .filter(|flag| flag.name.is_empty() || !later_names.contains(&flag.name))
+            .flat_map(|flag| flag.words)
+            .chain(later.iter().cloned())
+            .collect()
     }
 
     /// The quick sizes as flags: `["--n", "100000", ...]`.
@@ -319,17 +326,22 @@ pub static ARRAYS: Lesson = Lesson {
         if chunk > n {
             return Err(format!("--chunk ({chunk}) must not exceed --n ({n})"));
         }
+        // Every chunk's column sums are kept until they are combined in chunk order; a
+        // stored array adds 8 bytes a number.
+        let chunks = n.div_ceil(chunk).pow(2);
+        let partials = chunks * (56 + 8 * chunk);
         if params.switch("materialize") {
-            let needed = n * n * 8;
-            if let Some(available) = crate::machine::available_memory_bytes()
-                && needed > available
-            {
-                return Err(format!(
-                    "--materialize needs {:.1} GB for a {n} x {n} array; {:.1} GB is available",
-                    needed as f64 / 1e9,
-                    available as f64 / 1e9
-                ));
-            }
+            crate::machine::check_memory(
+                partials + n * n * 8,
+                params.threads(),
+                &format!("--materialize of a {n} x {n} array"),
+            )?;
+        } else {
+            crate::machine::check_memory(
+                partials,
+                params.threads(),
+                &format!("--n {n} in {chunks} chunks of --chunk {chunk}"),
+            )?;
         }
         Ok(())
     },
@@ -345,7 +357,7 @@ pub static DATAFRAMES: Lesson = Lesson {
     params: &[
         Param {
             name: "input",
-            kind: Kind::Path,
+            kind: Kind::Input,
             default: "data/surveys.csv",
             about: "the surveys file: the real surveys.csv, or one `workbook data surveys` wrote",
             solution_only: false,
@@ -400,7 +412,7 @@ pub static BAGS: Lesson = Lesson {
     params: &[
         Param {
             name: "input",
-            kind: Kind::Path,
+            kind: Kind::Input,
             default: "data/people.jsonl",
             about: "JSON lines, one person a line: data/people.jsonl or one `workbook data people` wrote",
             solution_only: false,
@@ -497,21 +509,21 @@ pub static DELAYED: Lesson = Lesson {
         SIMULATED_WORK_KIND,
         Param {
             name: "gantt",
-            kind: Kind::OptionalPath,
+            kind: Kind::OptionalOutput,
             default: "",
             about: "draw the last run's task stream as a PNG: one lane per thread",
             solution_only: false,
         },
         Param {
             name: "trace",
-            kind: Kind::OptionalPath,
+            kind: Kind::OptionalOutput,
             default: "",
             about: "write the last run's task stream as CSV: task, thread, start, end",
             solution_only: false,
         },
         Param {
             name: "dot",
-            kind: Kind::OptionalPath,
+            kind: Kind::OptionalOutput,
             default: "",
             about: "write the task graph as Graphviz DOT (draw it with `dot -Tpng`)",
             solution_only: false,
@@ -604,7 +616,7 @@ pub static SWMR: Lesson = Lesson {
         },
         Param {
             name: "input",
-            kind: Kind::OptionalPath,
+            kind: Kind::OptionalInput,
             default: "",
             about: "follow this file (from swmr-writer, h5py, a detector) instead of starting \
                     the simulated detector",
@@ -682,7 +694,7 @@ pub static MANDELBROT: Lesson = Lesson {
         },
         Param {
             name: "output",
-            kind: Kind::Path,
+            kind: Kind::Output,
             default: "mandelbrot.png",
             about: "where to write the picture (PNG), once the timed runs are done",
             solution_only: false,
@@ -727,7 +739,16 @@ pub static MANDELBROT: Lesson = Lesson {
     repeat: 3,
     warmup: 1,
     quick: &[("h", "60"), ("w", "40"), ("maxit", "50")],
-    validate: |_| Ok(()),
+    validate: |params| {
+        let (h, w) = (params.count("h"), params.count("w"));
+        let points = (4 * h + 1) * (3 * w + 1);
+        // Four bytes a point for the divergence times, three for the picture's colours.
+        crate::machine::check_memory(
+            points * 7,
+            params.threads(),
+            &format!("--h {h} --w {w} ({} x {} points)", 3 * w + 1, 4 * h + 1),
+        )
+    },
 };
 
 #[cfg(test)]

@@ -2,15 +2,12 @@
 //! kind, row count and seed always give the same bytes, so a big timing file need not be
 //! shipped: anyone can make the very same one.
 
-use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
 use crate::failure::{Failure, Outcome};
-use crate::sayln;
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,38 +65,31 @@ pub fn data(args: &DataArgs) -> Outcome<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("{}-{rows}.{extension}", args.kind.name())));
     let start = Instant::now();
-    write(&out, |file| match args.kind {
+    let written = workbook::files::write_with(&out, |file| match args.kind {
         Kind::Surveys => dataframes_kit::write_surveys(file, rows, seed, args.crlf),
         Kind::People => bags_kit::write_people(file, rows, seed),
-    })?;
-    let bytes = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
-    sayln!(
-        "wrote {rows} {} (seed {seed}, {:.1} MB) to {} in {:.1} s",
+    });
+    match written {
+        Ok(()) => {}
+        // `--out /dev/stdout | head`: the reader has all it wanted.
+        Err(e) if e.is_broken_pipe() => return Ok(()),
+        Err(e) => return Err(Failure::failed(e.to_string())),
+    }
+    let bytes = std::fs::metadata(&out)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map_or(String::new(), |m| {
+            format!(", {:.1} MB", m.len() as f64 / 1e6)
+        });
+    // On stderr: with `--out /dev/stdout` the data itself is on stdout.
+    eprintln!(
+        "wrote {rows} {} (seed {seed}{bytes}) to {} in {:.1} s",
         match args.kind {
             Kind::Surveys => "rows",
             Kind::People => "records",
         },
-        bytes as f64 / 1e6,
         out.display(),
         start.elapsed().as_secs_f64()
     );
-    Ok(())
-}
-
-/// Writes through a buffer; on failure (a full disk, say) removes the partial file and
-/// says why in one line.
-fn write(
-    path: &Path,
-    generate: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
-) -> Outcome<()> {
-    let failed =
-        |e: std::io::Error| Failure::failed(format!("cannot write {}: {e}", path.display()));
-    let file = File::create(path).map_err(failed)?;
-    let mut writer = BufWriter::with_capacity(1 << 20, file);
-    if let Err(e) = generate(&mut writer) {
-        drop(writer);
-        std::fs::remove_file(path).ok();
-        return Err(failed(e));
-    }
     Ok(())
 }

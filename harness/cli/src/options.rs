@@ -1,7 +1,8 @@
 //! Options shared by the commands that run lessons.
 
+use workbook::lesson;
+use workbook::machine::{MAX_THREADS, check_threads, default_threads};
 use workbook::registry::{Lesson, Variant};
-use workbook::{flags::MAX_THREADS, lesson, machine::default_threads};
 
 use crate::failure::{Failure, Outcome};
 
@@ -16,7 +17,7 @@ pub struct ThreadsOption {
 impl ThreadsOption {
     pub fn threads(&self) -> Outcome<usize> {
         match self.threads {
-            Some(threads) => Ok(threads as usize),
+            Some(threads) => check_threads("--threads", threads as usize).map_err(Failure::usage),
             None => default_threads().map_err(Failure::usage),
         }
     }
@@ -40,16 +41,15 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    /// The flags passed to the lesson binaries: the quick sizes if asked for, then the
-    /// user's own (which win, coming last).
+    /// The flags passed to the lesson binaries: the quick sizes if asked for, except those
+    /// the user sets, then the user's own.
     pub fn lesson_flags(&self, lesson: &Lesson) -> Vec<String> {
-        let mut flags = if self.quick {
+        let quick = if self.quick {
             lesson.quick_flags()
         } else {
             Vec::new()
         };
-        flags.extend(self.lesson_flags.iter().cloned());
-        flags
+        lesson.override_flags(&quick, &self.lesson_flags)
     }
 }
 

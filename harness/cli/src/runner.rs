@@ -139,8 +139,7 @@ impl LessonRunner {
         variant: Option<&str>,
         extra: &[String],
     ) -> Outcome<(Record, String)> {
-        let mut lesson_flags = self.lesson_flags.clone();
-        lesson_flags.extend(extra.iter().cloned());
+        let mut lesson_flags = self.lesson.override_flags(&self.lesson_flags, extra);
         if variant.is_none() {
             // The exercise does not split its work: it takes no solution-only flags.
             lesson_flags = self.lesson.exercise_flags(&lesson_flags);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use workbook::Record;
 use workbook::flags::MAX_THREADS;
-use workbook::machine::{available_cpus, default_threads};
+use workbook::machine::{available_cpus, check_threads, default_threads};
 use workbook::params::parse_count;
 use workbook::registry::{Lesson, Variant};
 use workbook::stats::{efficiency, format_seconds, karp_flatt, speedup};
@@ -90,6 +90,9 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
         return Err(Failure::usage("sweep runs one variant at a time"));
     };
     let threads = thread_counts(&args.threads, default_threads().map_err(Failure::usage)?);
+    for &count in &threads {
+        check_threads("--threads", count).map_err(Failure::usage)?;
+    }
     let vary = args
         .vary
         .as_deref()

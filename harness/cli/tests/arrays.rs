@@ -94,13 +94,17 @@ fn impossible_sizes_are_refused_in_one_line() {
             "--chunk (101) must not exceed --n (100)",
         );
         bad(&["--seed", "-1"], "--seed: expected a whole number from 0");
-        // Refused here for want of memory; a machine with 80 GB free would try it.
-        let free = workbook::machine::available_memory_bytes();
-        if free.is_some_and(|free| free < 80_000_000_000) {
-            bad(
-                &["--n", "100000", "--materialize"],
-                "--materialize needs 80.0 GB for a 100000 x 100000 array",
-            );
-        }
+        // Refused for want of memory under `ulimit -v` (it used to abort on allocation).
+        let ran = run(common::under_ulimit_v(binary, 500_000).args(["--materialize"]));
+        assert_usage_error(
+            &ran,
+            "--materialize of a 10000 x 10000 array needs 801 MB; this process may take",
+        );
+        assert!(ran.stderr.contains("(ulimit -v)"), "{}", ran.stderr);
+        // So many chunks that their partial results alone cannot fit anywhere.
+        bad(
+            &["--n", "100000", "--chunk", "1"],
+            "--n 100000 in 10000000000 chunks of --chunk 1 needs 640.0 GB",
+        );
     }
 }

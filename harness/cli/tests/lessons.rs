@@ -70,13 +70,45 @@ fn bad_flags_are_one_line_and_exit_code_2() {
             );
             bad(&["--no-such-flag"], "unknown flag '--no-such-flag'");
             bad(&["stray"], "unexpected argument 'stray'");
+            // Past the machine's thread limit a pool takes longer to start than any
+            // lesson's work: refused, from the flag and from Slurm's variable alike.
+            let too_many = (workbook::machine::thread_limit() + 1).to_string();
+            bad(&["--threads", &too_many], "threads here (64 per CPU");
+            let ran = run(lesson_command(&binary).env("SLURM_CPUS_PER_TASK", "100000"));
+            assert_usage_error(&ran, "SLURM_CPUS_PER_TASK 100000: expected 1 to");
+            // The last of two values quietly winning hides a slip.
+            bad(
+                &["--repeat", "2", "--repeat", "3"],
+                "--repeat is given twice ('2' and '3'): give it once",
+            );
+            bad(&["--json", "--json"], "--json is given twice");
             if let Some(flag) = &count_flag {
+                bad(
+                    &[flag, "1", &format!("{flag}=2")],
+                    &format!("{flag} is given twice ('1' and '2')"),
+                );
                 bad(&[flag, "-5"], &format!("{flag}: expected a whole number"));
                 bad(
                     &[flag, "12abc"],
                     &format!("{flag}: expected a whole number"),
                 );
                 bad(&[flag, "1e40"], &format!("{flag}: expected a whole number"));
+            }
+            // An empty path would quietly mean "not given".
+            for param in lesson.params_for(side) {
+                use workbook::registry::Kind;
+                let flag = format!("--{}", param.name);
+                match param.kind {
+                    Kind::Input | Kind::Output => bad(
+                        &[&flag, ""],
+                        &format!("{flag}: expected a path, got nothing"),
+                    ),
+                    Kind::OptionalInput | Kind::OptionalOutput => bad(
+                        &[&flag, ""],
+                        &format!("{flag}: expected a path, got nothing (leave the flag out"),
+                    ),
+                    _ => {}
+                }
             }
         }
         // A flag of the solution only is refused by the exercise, with the reason.

@@ -107,23 +107,50 @@ fn impossible_sizes_are_refused_in_one_line() {
         bad(&["--maxit", "-3"], "--maxit: expected a whole number");
         bad(&["--output", ""], "--output: expected a path, got nothing");
         bad(&["--costs=yes"], "--costs takes no value");
+        // A grid that cannot fit in what `ulimit -v` allows used to abort on allocation.
+        let ran =
+            run(common::under_ulimit_v(binary, 2_000_000).args(["--h", "8000", "--w", "8000"]));
+        assert_usage_error(
+            &ran,
+            "--h 8000 --w 8000 (24001 x 32001 points) needs 5.4 GB; this process may take",
+        );
+        assert!(ran.stderr.contains("(ulimit -v)"), "{}", ran.stderr);
     }
 }
 
 #[test]
-fn an_unwritable_picture_is_one_line_and_exit_code_1() {
+fn an_unwritable_picture_is_refused_before_any_work() {
+    // Found with the flags (exit code 2, no run summary), not after the timed runs.
     let ran = run(lesson_command("mandelbrot")
         .args(["--h", "10", "--w", "10", "--repeat", "1"])
         .args(["--output", "/no/such/folder/picture.png"]));
-    assert_eq!(ran.code, 1, "{}", ran.stderr);
-    assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
-    assert!(
-        ran.stderr.starts_with(
-            "mandelbrot: error: cannot write the picture to /no/such/folder/picture.png"
-        ),
-        "{}",
-        ran.stderr
+    assert_usage_error(
+        &ran,
+        "mandelbrot: error: --output: cannot write /no/such/folder/picture.png: No such file",
     );
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+}
+
+#[test]
+fn a_picture_that_does_not_fit_is_an_error_not_a_success() {
+    // A link in the test's folder to /dev/full: the write fails at its last flush.
+    let dir = scratch_dir("mandelbrot-full");
+    let full = dir.join("full.png");
+    std::os::unix::fs::symlink("/dev/full", &full).expect("a link");
+    for binary in ["mandelbrot", "mandelbrot-solution"] {
+        let ran = run(lesson_command(binary)
+            .args(["--h", "5", "--w", "5", "--repeat", "1", "--output"])
+            .arg(&full));
+        assert_eq!(ran.code, 1, "{binary}: {}", ran.stdout);
+        assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains("No space left on device"),
+            "{}",
+            ran.stderr
+        );
+        assert!(!ran.stdout.contains("picture"), "{}", ran.stdout);
+        assert!(std::fs::symlink_metadata(&full).is_ok_and(|m| m.is_symlink()));
+    }
 }
 
 #[test]

@@ -69,6 +69,18 @@ pub fn lesson_command(binary: &str) -> Command {
     command
 }
 
+/// A lesson binary run under `ulimit -v <kib>` (by the shell, which then becomes it),
+/// in a scratch folder: a machine with little memory, on any machine.
+pub fn under_ulimit_v(binary: &str, kib: u64) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(lesson_binary(binary))
+        .current_dir(scratch_dir(binary));
+    command
+}
+
 /// A new empty folder under the system's temporary folder.
 pub fn scratch_dir(label: &str) -> PathBuf {
     static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

@@ -345,7 +345,7 @@ pub fn trace_csv(spans: &[Span]) -> String {
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    Ok(workbook::files::write(path, text)?)
 }
 
 #[cfg(test)]

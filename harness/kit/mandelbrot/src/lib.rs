@@ -66,9 +66,23 @@ impl Divtime {
             let value = self.times[[y as usize, x as usize]];
             image::Rgb(colours[(value - low) as usize])
         });
-        picture
-            .save_with_format(path, image::ImageFormat::Png)
-            .map_err(|e| format!("cannot write the picture to {}: {e}", path.display()))?;
+        // Written whole or not at all: a failed write (a full disk) leaves no half picture.
+        workbook::files::write_with(path, |file| {
+            use image::ImageEncoder;
+            image::codecs::png::PngEncoder::new(file)
+                .write_image(&picture, width, height, image::ExtendedColorType::Rgb8)
+                .map_err(|e| match e {
+                    image::ImageError::IoError(e) => e,
+                    other => std::io::Error::other(other),
+                })
+        })
+        .map_err(|e| {
+            format!(
+                "cannot write the picture to {}: {}",
+                path.display(),
+                e.error
+            )
+        })?;
         Ok(format!(
             "  picture  {} ({width} x {height})\n",
             path.display()
@@ -236,5 +250,21 @@ mod tests {
             .save_png(Path::new("/no/such/folder/x.png"))
             .unwrap_err();
         assert!(error.starts_with("cannot write the picture to /no/such/folder/x.png"));
+    }
+
+    #[test]
+    fn a_picture_that_does_not_fit_on_the_disk_is_an_error() {
+        // A link to /dev/full: every write to it fails with "no space", even the last
+        // bytes of a buffer flushed at the end. The link itself must survive.
+        let link = std::env::temp_dir().join(format!("kit-full-{}.png", std::process::id()));
+        std::os::unix::fs::symlink("/dev/full", &link).expect("a link");
+        let divtime = Divtime {
+            times: ndarray::Array2::zeros((3, 5)),
+            maxit: 20,
+        };
+        let error = divtime.save_png(&link).unwrap_err();
+        assert!(error.contains("No space left on device"), "{error}");
+        assert!(std::fs::symlink_metadata(&link).is_ok_and(|m| m.is_symlink()));
+        std::fs::remove_file(&link).ok();
     }
 }

@@ -54,18 +54,25 @@ pub fn draw_png(
         root.present().map_err(|e| e.to_string())?;
     }
     write_png(path, &pixels, (width, height))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-fn write_png(
-    path: &Path,
-    rgb: &[u8],
-    (width, height): (u32, u32),
-) -> Result<(), Box<dyn std::error::Error>> {
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut encoder = png::Encoder::new(file, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header()?.write_image_data(rgb)?;
-    Ok(())
+fn write_png(path: &Path, rgb: &[u8], (width, height): (u32, u32)) -> Result<(), String> {
+    workbook::files::write_with(path, |file| {
+        let mut encoder = png::Encoder::new(file, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(io_error)?;
+        writer.write_image_data(rgb).map_err(io_error)?;
+        // Finishing writes the last chunk; its errors are the disk's too.
+        writer.finish().map_err(io_error)
+    })
+    .map_err(String::from)
+}
+
+/// The disk's own error when there is one ("No space left on device").
+fn io_error(error: png::EncodingError) -> std::io::Error {
+    match error {
+        png::EncodingError::IoError(error) => error,
+        other => std::io::Error::other(other),
+    }
 }
