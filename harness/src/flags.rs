@@ -28,8 +28,86 @@ pub struct Invocation {
     pub json: bool,
 }
 
-/// Parses the arguments after the program name.
+/// Parses the arguments after the program name, for a run on this machine: the thread
+/// count must suit it, the work must fit in its memory, and the files the run writes must
+/// be writable, all checked before any work starts.
 pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Command, String> {
+    let words = match read_words(lesson, side, args)? {
+        Words::Help => return Ok(Command::Help(help(lesson, side))),
+        Words::Run(words) => words,
+    };
+    let threads = match words.threads {
+        Some(threads) => check_threads("--threads", threads)?,
+        None => default_threads()?,
+    };
+    let invocation = words.into_invocation(lesson, side, threads)?;
+    let params = &invocation.params;
+    if let Some((bytes, what)) = (lesson.memory)(params) {
+        crate::machine::check_memory(bytes, threads, &what)?;
+    }
+    // A file that cannot be written is found now, not after every timed run.
+    for (name, path) in params.outputs() {
+        crate::files::check_writable(&path).map_err(|e| format!("--{name}: {e}"))?;
+    }
+    Ok(Command::Run(invocation))
+}
+
+/// Checks the arguments as `parse` does, but only what holds on any machine: the flags,
+/// their values and how they go together, at `threads` threads (or the arguments' own
+/// `--threads`). What a batch job will run is checked this way on the login node.
+pub fn check_portable(
+    lesson: &'static Lesson,
+    side: Side,
+    args: &[String],
+    threads: usize,
+) -> Result<(), String> {
+    match read_words(lesson, side, args)? {
+        Words::Help => Ok(()),
+        Words::Run(words) => {
+            let threads = words.threads.unwrap_or(threads);
+            words.into_invocation(lesson, side, threads).map(drop)
+        }
+    }
+}
+
+/// A command line read word by word, before anything is checked against the machine.
+enum Words {
+    Help,
+    Run(RunWords),
+}
+
+struct RunWords {
+    threads: Option<usize>,
+    variant: &'static Variant,
+    repeat: u32,
+    warmup: u32,
+    json: bool,
+    lesson_flags: Vec<(String, String)>,
+}
+
+impl RunWords {
+    fn into_invocation(
+        self,
+        lesson: &'static Lesson,
+        side: Side,
+        threads: usize,
+    ) -> Result<Invocation, String> {
+        let mut params = Params::defaults(lesson, side, threads);
+        for (name, value) in &self.lesson_flags {
+            params.set(name, value)?;
+        }
+        (lesson.validate)(&params)?;
+        Ok(Invocation {
+            params,
+            variant: self.variant,
+            repeat: self.repeat,
+            warmup: self.warmup,
+            json: self.json,
+        })
+    }
+}
+
+fn read_words(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Words, String> {
     let mut threads = None;
     let mut repeat = lesson.repeat;
     let mut warmup = lesson.warmup;
@@ -41,7 +119,7 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         if arg == "-h" || arg == "--help" {
-            return Ok(Command::Help(help(lesson, side)));
+            return Ok(Words::Help);
         }
         let Some(flag) = arg.strip_prefix("--") else {
             return Err(format!(
@@ -91,10 +169,7 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
         given.push((name.to_string(), value.clone()));
         match name {
             "json" => json = true,
-            "threads" => {
-                let count = count_flag(name, &value, 1, MAX_THREADS as u64)? as usize;
-                threads = Some(check_threads("--threads", count)?);
-            }
+            "threads" => threads = Some(count_flag(name, &value, 1, MAX_THREADS as u64)? as usize),
             "repeat" => repeat = count_flag(name, &value, 1, MAX_REPEAT)? as u32,
             "warmup" => warmup = count_flag(name, &value, 0, MAX_REPEAT)? as u32,
             "variant" => {
@@ -108,26 +183,13 @@ pub fn parse(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Com
             _ => lesson_flags.push((name.to_string(), value)),
         }
     }
-
-    let threads = match threads {
-        Some(threads) => threads,
-        None => default_threads()?,
-    };
-    let mut params = Params::defaults(lesson, side, threads);
-    for (name, value) in &lesson_flags {
-        params.set(name, value)?;
-    }
-    (lesson.validate)(&params)?;
-    // A file that cannot be written is found now, not after every timed run.
-    for (name, path) in params.outputs() {
-        crate::files::check_writable(&path).map_err(|e| format!("--{name}: {e}"))?;
-    }
-    Ok(Command::Run(Invocation {
-        params,
+    Ok(Words::Run(RunWords {
+        threads,
         variant,
         repeat,
         warmup,
         json,
+        lesson_flags,
     }))
 }
 

@@ -28,8 +28,17 @@ pub struct Lesson {
     pub warmup: u32,
     /// Small sizes that run in well under a second, for the tests and CI smoke runs.
     pub quick: &'static [(&'static str, &'static str)],
-    /// Checks that involve more than one flag, e.g. "--chunks at most --n".
+    /// Checks that involve more than one flag, e.g. "--chunks at most --n". They hold on
+    /// any machine: a batch script's flags are checked with them on the login node.
     pub validate: fn(&Params) -> Result<(), String>,
+    /// The memory a run needs, where it can be large, and what needs it: checked against
+    /// what the machine allows before the run starts.
+    pub memory: fn(&Params) -> Option<(u64, String)>,
+}
+
+/// For lessons whose memory stays small whatever their flags.
+fn small_memory(_: &Params) -> Option<(u64, String)> {
+    None
 }
 
 /// A lesson flag, `--<name> <value>`.
@@ -262,6 +271,7 @@ pub static PI: Lesson = Lesson {
         }
         Ok(())
     },
+    memory: small_memory,
 };
 
 /// The Arrays lesson: a chunked random array reduced in parallel, lazily or stored.
@@ -326,24 +336,25 @@ pub static ARRAYS: Lesson = Lesson {
         if chunk > n {
             return Err(format!("--chunk ({chunk}) must not exceed --n ({n})"));
         }
+        Ok(())
+    },
+    memory: |params| {
+        let (n, chunk) = (params.count("n"), params.count("chunk"));
         // Every chunk's column sums are kept until they are combined in chunk order; a
         // stored array adds 8 bytes a number.
         let chunks = n.div_ceil(chunk).pow(2);
         let partials = chunks * (56 + 8 * chunk);
-        if params.switch("materialize") {
-            crate::machine::check_memory(
+        Some(if params.switch("materialize") {
+            (
                 partials + n * n * 8,
-                params.threads(),
-                &format!("--materialize of a {n} x {n} array"),
-            )?;
+                format!("--materialize of a {n} x {n} array"),
+            )
         } else {
-            crate::machine::check_memory(
+            (
                 partials,
-                params.threads(),
-                &format!("--n {n} in {chunks} chunks of --chunk {chunk}"),
-            )?;
-        }
-        Ok(())
+                format!("--n {n} in {chunks} chunks of --chunk {chunk}"),
+            )
+        })
     },
 };
 
@@ -400,6 +411,7 @@ pub static DATAFRAMES: Lesson = Lesson {
     // The shipped file is already small; small blocks make several of them.
     quick: &[("blocksize", "100000")],
     validate: |_| Ok(()),
+    memory: small_memory,
 };
 
 /// The Bags lesson: a pipeline over semi-structured records, partition by partition.
@@ -446,6 +458,7 @@ pub static BAGS: Lesson = Lesson {
     warmup: 1,
     quick: &[("npartitions", "7")],
     validate: |_| Ok(()),
+    memory: small_memory,
 };
 
 /// `--work-ms`: simulated work, in milliseconds, for the lessons that simulate it.
@@ -567,6 +580,7 @@ pub static DELAYED: Lesson = Lesson {
             ),
         )
     },
+    memory: small_memory,
 };
 
 /// The SWMR lesson: frames of a live HDF5 file processed as they arrive.
@@ -657,6 +671,7 @@ pub static SWMR: Lesson = Lesson {
             format!("{frames} frames of --work-ms {}", params.real("work-ms")),
         )
     },
+    memory: small_memory,
 };
 
 /// The Mandelbrot lesson: rows of a picture in parallel, and the load balance of work whose
@@ -739,15 +754,15 @@ pub static MANDELBROT: Lesson = Lesson {
     repeat: 3,
     warmup: 1,
     quick: &[("h", "60"), ("w", "40"), ("maxit", "50")],
-    validate: |params| {
+    validate: |_| Ok(()),
+    memory: |params| {
         let (h, w) = (params.count("h"), params.count("w"));
-        let points = (4 * h + 1) * (3 * w + 1);
+        let (rows, cols) = (3 * w + 1, 4 * h + 1);
         // Four bytes a point for the divergence times, three for the picture's colours.
-        crate::machine::check_memory(
-            points * 7,
-            params.threads(),
-            &format!("--h {h} --w {w} ({} x {} points)", 3 * w + 1, 4 * h + 1),
-        )
+        Some((
+            rows * cols * 7,
+            format!("--h {h} --w {w} ({rows} x {cols} points)"),
+        ))
     },
 };
 

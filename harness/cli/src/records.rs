@@ -16,7 +16,7 @@ pub fn parse_record(line: &str) -> Result<Record, String> {
         ));
     }
     let machine = &json["machine"];
-    Ok(Record {
+    let record = Record {
         lesson: text(&json, "lesson")?,
         side: Side::parse(&text(&json, "side")?).ok_or("side is neither exercise nor solution")?,
         variant: text(&json, "variant")?,
@@ -59,7 +59,32 @@ pub fn parse_record(line: &str) -> Result<Record, String> {
             },
             timestamp: text(machine, "timestamp")?,
         },
-    })
+    };
+    check_timings(&record)?;
+    Ok(record)
+}
+
+/// What no run can have measured: a report built on it would print NaN or inf.
+fn check_timings(record: &Record) -> Result<(), String> {
+    if record.threads == 0 {
+        return Err("threads is 0: a run has at least one thread".to_string());
+    }
+    if record.seconds.is_empty() {
+        return Err("seconds is empty: a record holds at least one timed run".to_string());
+    }
+    // A time of 0 would make every speedup against it infinite.
+    let impossible = |s: &f64| !s.is_finite() || *s <= 0.0;
+    if let Some(bad) = record.seconds.iter().find(|s| impossible(s)) {
+        return Err(format!(
+            "seconds holds {bad}: a time is a finite number above 0"
+        ));
+    }
+    if let Some(bad) = record.ideal_seconds.filter(impossible) {
+        return Err(format!(
+            "ideal_seconds is {bad}: a time is a finite number above 0"
+        ));
+    }
+    Ok(())
 }
 
 fn slurm(json: &Json) -> Result<Option<Slurm>, String> {
@@ -180,6 +205,42 @@ mod tests {
         assert_eq!(
             parse_record(&json).unwrap_err(),
             "no whole-number field 'threads'"
+        );
+    }
+
+    #[test]
+    fn impossible_timings_are_refused() {
+        let json = sample(1.0).to_json();
+        let cases = [
+            ("\"threads\":3", "\"threads\":0", "threads is 0"),
+            (
+                "\"seconds\":[0.25,0.125,0.5]",
+                "\"seconds\":[]",
+                "seconds is empty",
+            ),
+            (
+                "\"seconds\":[0.25,0.125,0.5]",
+                "\"seconds\":[0.25,0.0]",
+                "seconds holds 0",
+            ),
+            (
+                "\"seconds\":[0.25,0.125,0.5]",
+                "\"seconds\":[-1.0]",
+                "seconds holds -1",
+            ),
+        ];
+        for (from, to, expected) in cases {
+            assert!(json.contains(from), "{json}");
+            let broken = json.replace(from, to);
+            let error = parse_record(&broken).unwrap_err();
+            assert!(error.starts_with(expected), "{to}: {error}");
+        }
+        // JSON has no infinity: a number too big for f64 is not a record at all.
+        let huge = json.replace("\"seconds\":[0.25,0.125,0.5]", "\"seconds\":[1e999]");
+        assert!(
+            parse_record(&huge)
+                .unwrap_err()
+                .starts_with("not a JSON record")
         );
     }
 }

@@ -92,21 +92,25 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
     let machines = machines(&records);
     let markdown = markdown(&records, &machines, &rows, args.folders.len());
 
+    // A folder named with --out is the user's to reuse: its report files are replaced
+    // whole. The default is a new folder that no other report shares.
     let folder = match &args.out {
-        Some(dir) => dir.clone(),
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Failure::failed(format!("cannot create {}: {e}", dir.display())))?;
+            dir.clone()
+        }
         None => {
             let stamp = crate::output::file_stamp(None);
-            workspace_root()
-                .join("results")
-                .join(format!("report-{stamp}"))
+            workbook::files::create_unique_dir(
+                &workspace_root().join("results"),
+                &format!("report-{stamp}"),
+            )
+            .map_err(Failure::failed)?
         }
     };
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| Failure::failed(format!("cannot create {}: {e}", folder.display())))?;
     let write = |name: &str, text: &str| {
-        let path = folder.join(name);
-        std::fs::write(&path, text)
-            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", path.display())))
+        workbook::files::write(&folder.join(name), text).map_err(|e| Failure::failed(e.to_string()))
     };
     write("report.md", &markdown)?;
     write("report.csv", &csv(&rows))?;

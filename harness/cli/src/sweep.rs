@@ -10,6 +10,7 @@ use workbook::Record;
 use workbook::flags::MAX_THREADS;
 use workbook::machine::{available_cpus, check_threads, default_threads};
 use workbook::params::parse_count;
+use workbook::record::Side;
 use workbook::registry::{Lesson, Variant};
 use workbook::stats::{efficiency, format_seconds, karp_flatt, speedup};
 
@@ -98,11 +99,143 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
         .as_deref()
         .map(|text| parse_vary(lesson, text))
         .transpose()?;
+    let rounds = args.rounds as usize;
+    // On this machine: its thread limit, its memory, this folder's files.
+    let here = |side, args: &[String]| workbook::flags::parse(lesson, side, args).map(drop);
+    check_configurations(lesson, variant, &args.run, vary.as_ref(), &threads, &here)?;
+    // The folder is made now, so that a bad --out is found before the first run, and
+    // with a name no other sweep has (two sweeps started in the same second included).
+    let folder = output_folder(args.out.as_deref(), lesson, variant, vary.as_ref())?;
+    let outcome = run_and_write(args, lesson, variant, vary, &threads, rounds, &folder);
+    if outcome.is_err() {
+        // Made above, and still empty if the runs failed: nothing of anyone's is lost.
+        let _ = std::fs::remove_dir(&folder);
+    }
+    outcome
+}
+
+/// Checks the sweep a batch job will run, with `sweep_flags` after the lesson's name, on a
+/// node with `cpus` CPUs: its own flags, and every configuration's lesson flags as far as
+/// they can be checked away from that node. A mistake is one line now, not a failed job.
+pub fn check_for_job(lesson: &'static Lesson, sweep_flags: &[String], cpus: usize) -> Outcome<()> {
+    #[derive(clap::Parser)]
+    #[command(name = "workbook sweep", no_binary_name = true)]
+    struct Job {
+        #[command(flatten)]
+        args: SweepArgs,
+    }
+    // The job script adds these two itself.
+    let mut words = vec![
+        lesson.name.to_string(),
+        "--bin-dir".to_string(),
+        "job".to_string(),
+        "--out".to_string(),
+        "job".to_string(),
+    ];
+    words.extend(sweep_flags.iter().cloned());
+    let job = <Job as clap::Parser>::try_parse_from(&words).map_err(|e| {
+        let rendered = e.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        Failure::usage(format!(
+            "the sweep flags after --: {}",
+            first.strip_prefix("error: ").unwrap_or(first)
+        ))
+    })?;
+    let args = job.args;
+    let variant = find_variants(lesson, args.variant.as_deref())?;
+    let [variant] = variant[..] else {
+        return Err(Failure::usage("sweep runs one variant at a time"));
+    };
+    let limit = (cpus * workbook::machine::THREADS_PER_CPU).min(MAX_THREADS);
+    let threads = thread_counts(&args.threads, cpus);
+    if let Some(&over) = threads.iter().find(|&&t| t > limit) {
+        return Err(Failure::usage(format!(
+            "--threads {over}: a job of {cpus} CPUs runs at most {limit} threads ({} per CPU)",
+            workbook::machine::THREADS_PER_CPU
+        )));
+    }
+    let vary = args
+        .vary
+        .as_deref()
+        .map(|text| parse_vary(lesson, text))
+        .transpose()?;
+    let anywhere = |side, args: &[String]| workbook::flags::check_portable(lesson, side, args, 1);
+    check_configurations(
+        lesson,
+        variant,
+        &args.run,
+        vary.as_ref(),
+        &threads,
+        &anywhere,
+    )
+}
+
+/// The check of one lesson binary's arguments: `flags::parse` for a run here,
+/// `flags::check_portable` for a run elsewhere.
+type Check<'a> = dyn Fn(Side, &[String]) -> Result<(), String> + 'a;
+
+/// Checks every configuration the sweep will run, as the lesson binaries will check them,
+/// before the first run: a bad combination found halfway would waste every run before it.
+fn check_configurations(
+    lesson: &'static Lesson,
+    variant: &'static Variant,
+    run: &RunOptions,
+    vary: Option<&Vary>,
+    threads: &[usize],
+    check_args: &Check,
+) -> Outcome<()> {
+    let flags = run.lesson_flags(lesson);
+    if let Some(vary) = vary {
+        let given = workbook::flags::split_words(lesson, &run.lesson_flags);
+        if given.iter().any(|flag| flag.name == vary.name) {
+            return Err(Failure::usage(format!(
+                "--vary {} and the lesson flags after -- both set --{}: give it in one place",
+                vary.name, vary.name
+            )));
+        }
+    }
+    let values: Vec<Option<&String>> = match vary {
+        Some(vary) => vary.values.iter().map(Some).collect(),
+        None => vec![None],
+    };
+    for value in values {
+        let extra: Vec<String> = match (vary, value) {
+            (Some(vary), Some(value)) => vec![format!("--{}", vary.name), value.clone()],
+            _ => Vec::new(),
+        };
+        let at = match (vary, value) {
+            (Some(vary), Some(value)) => format!(" (--vary {}={value})", vary.name),
+            _ => String::new(),
+        };
+        let configured = lesson.override_flags(&flags, &extra);
+        let check = |side: Side, threads: usize, words: Vec<String>| {
+            let mut args = vec!["--threads".to_string(), threads.to_string()];
+            args.extend(words);
+            check_args(side, &args).map_err(|e| Failure::usage(format!("{e}{at}")))
+        };
+        check(Side::Exercise, 1, lesson.exercise_flags(&configured))?;
+        for &p in threads {
+            let mut words = vec!["--variant".to_string(), variant.name.to_string()];
+            words.extend(configured.iter().cloned());
+            check(Side::Solution, p, words)?;
+        }
+    }
+    Ok(())
+}
+
+fn run_and_write(
+    args: &SweepArgs,
+    lesson: &'static Lesson,
+    variant: &'static Variant,
+    vary: Option<Vary>,
+    threads: &[usize],
+    rounds: usize,
+    folder: &Path,
+) -> Outcome<()> {
     let values: Vec<Option<&str>> = match &vary {
         Some(vary) => vary.values.iter().map(|v| Some(v.as_str())).collect(),
         None => vec![None],
     };
-    let rounds = args.rounds as usize;
     let solution_only = vary
         .as_ref()
         .and_then(|vary| lesson.param(&vary.name))
@@ -149,7 +282,7 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
                 }
             };
             add_run(&mut baselines, round, key.clone(), baseline);
-            for &p in &threads {
+            for &p in threads {
                 let label = format!("{} threads={p}{at}", variant.name);
                 let (record, line) = runner.solution(&label, p, variant.name, &extra)?;
                 raw_lines.push(line);
@@ -166,8 +299,7 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
         rounds,
     };
     let rows = analyse(&plan, &baselines, runs);
-    let folder = output_folder(args.out.as_deref(), &plan, &baselines[0].1)?;
-    let markdown = write_outputs(&plan, &folder, &baselines, &rows, &raw_lines)?;
+    let markdown = write_outputs(&plan, folder, &baselines, &rows, &raw_lines)?;
     say(&markdown);
     sayln!("\nWritten to {}/", folder.display());
     print_warnings(
@@ -344,19 +476,20 @@ fn task_overhead(
         .then(|| (time_here - best_time) * busy as f64 / (tasks_here - best_tasks) as f64)
 }
 
-fn output_folder(out: Option<&Path>, plan: &Plan, first: &Record) -> Outcome<PathBuf> {
-    let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
+/// A new folder under `out` (or results/), named after the lesson, the variant, the flag
+/// varied, the host and the time: `pi-rayon-chunks-node12-20261202T101500Z`.
+fn output_folder(
+    out: Option<&Path>,
+    lesson: &Lesson,
+    variant: &Variant,
+    vary: Option<&Vary>,
+) -> Outcome<PathBuf> {
     let base = out.map_or_else(|| workspace_root().join("results"), Path::to_path_buf);
-    let stamp = crate::output::file_stamp(Some(&first.machine.timestamp));
+    let stamp = crate::output::file_stamp(None);
     let vary = vary.map_or(String::new(), |v| format!("-{}", v.name));
-    let name = format!(
-        "{}-{}{vary}-{}-{stamp}",
-        lesson.name, variant.name, first.machine.host
-    );
-    let folder = base.join(name);
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| Failure::failed(format!("cannot create {}: {e}", folder.display())))?;
-    Ok(folder)
+    let host = workbook::machine::Machine::detect().host;
+    let name = format!("{}-{}{vary}-{host}-{stamp}", lesson.name, variant.name);
+    workbook::files::create_unique_dir(&base, &name).map_err(Failure::failed)
 }
 
 /// Writes records.jsonl, sweep.csv, sweep.json, sweep.md and the plots; returns the markdown.
@@ -369,9 +502,7 @@ fn write_outputs(
 ) -> Outcome<String> {
     let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
     let write = |name: &str, text: &str| {
-        let path = folder.join(name);
-        std::fs::write(&path, text)
-            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", path.display())))
+        workbook::files::write(&folder.join(name), text).map_err(|e| Failure::failed(e.to_string()))
     };
     write("records.jsonl", &(raw_lines.join("\n") + "\n"))?;
     write("sweep.csv", &csv(plan, rows))?;

@@ -296,3 +296,114 @@ fn png_size(path: &Path) -> (u32, u32) {
     let info = reader.info();
     (info.width, info.height)
 }
+
+#[test]
+fn two_sweeps_started_together_keep_both_results() {
+    // Folder names are precise to the second: two sweeps in the same second used to
+    // share one folder, and one sweep's records were lost.
+    lesson_binary("pi");
+    let out = temp_dir("two-sweeps");
+    let start = || {
+        workbook()
+            .args(["sweep", "pi", "--quick", "--threads", "1", "--repeat", "1"])
+            .args(["--warmup", "0", "--bin-dir"])
+            .arg(bin_dir())
+            .arg("--out")
+            .arg(&out)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts")
+    };
+    let children = [start(), start(), start()];
+    for child in children {
+        let output = child.wait_with_output().expect("ends");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let folders: Vec<_> = std::fs::read_dir(&out).expect("out").flatten().collect();
+    assert_eq!(folders.len(), 3, "one folder per sweep");
+    for folder in folders {
+        let records = std::fs::read_to_string(folder.path().join("records.jsonl"))
+            .expect("every sweep's records");
+        assert_eq!(records.lines().count(), 2, "exercise and solution");
+    }
+}
+
+#[test]
+fn a_sweep_checks_every_configuration_and_its_folder_before_the_first_run() {
+    lesson_binary("pi");
+    let out = temp_dir("sweep-checks");
+    let sweep = |args: &[&str]| {
+        run(workbook()
+            .args(["sweep", "pi", "--bin-dir"])
+            .arg(bin_dir())
+            .arg("--out")
+            .arg(&out)
+            .args(args))
+    };
+    // The second value breaks a cross-flag rule: found before any run (no progress lines).
+    let ran = sweep(&["--vary", "n=100000,10", "--threads", "1"]);
+    assert_usage_error(&ran, "--chunks (1000) must not exceed --n (10)");
+    assert!(ran.stderr.contains("(--vary n=10)"), "{}", ran.stderr);
+    let ran = sweep(&["--vary", "chunks=1,2", "--", "--chunks", "3"]);
+    assert_usage_error(&ran, "both set --chunks");
+    assert!(
+        std::fs::read_dir(&out).expect("out").next().is_none(),
+        "a refused sweep leaves no folder"
+    );
+    // An --out that is a file: one line before any run, and the file untouched.
+    let file = out.join("a-file");
+    std::fs::write(&file, "mine").expect("write");
+    let ran = run(workbook()
+        .args(["sweep", "pi", "--quick", "--bin-dir"])
+        .arg(bin_dir())
+        .arg("--out")
+        .arg(&file));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
+    assert!(ran.stderr.contains("cannot create"), "{}", ran.stderr);
+    assert_eq!(std::fs::read_to_string(&file).expect("kept"), "mine");
+}
+
+#[test]
+fn a_report_refuses_a_record_no_run_could_have_written() {
+    lesson_binary("pi");
+    let dir = temp_dir("report-impossible");
+    let good = run(std::process::Command::new(bin_dir().join("pi")).args([
+        "--json",
+        "--threads",
+        "1",
+        "--n",
+        "1000",
+        "--chunks",
+        "10",
+        "--repeat",
+        "1",
+    ]));
+    assert_eq!(good.code, 0, "{}", good.stderr);
+    let good = good.stdout.trim().to_string();
+    let cases = [
+        ("\"threads\":1", "\"threads\":0", "threads is 0"),
+        ("\"seconds\":[", "\"seconds\":[0.0,", "seconds holds 0"),
+    ];
+    for (from, to, expected) in cases {
+        let records = dir.join("records.jsonl");
+        let broken = good.replacen(from, to, 1);
+        assert_ne!(broken, good, "{from} is in the record");
+        std::fs::write(&records, format!("{good}\n{broken}\n")).expect("write");
+        let ran = run(workbook()
+            .arg("report")
+            .arg(&records)
+            .arg("--out")
+            .arg(dir.join("report")));
+        common::assert_fails(
+            &ran,
+            1,
+            &format!("{} line 2: {expected}", records.display()),
+        );
+    }
+}

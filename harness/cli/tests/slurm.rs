@@ -124,7 +124,28 @@ fn mistakes_are_one_line() {
     let odd_site = dir.join("odd-site.toml");
     std::fs::write(&odd_site, "partition = \"two words\"\ntime = \"soon\"\n").expect("site");
     let odd_site_arg = odd_site.to_string_lossy().to_string();
-    let cases: [(&[&str], i32, &str); 10] = [
+    let cases: [(&[&str], i32, &str); 14] = [
+        // What the job's sweep would refuse is refused here, before printing or submitting.
+        (
+            &["slurm", "pi", "--cpus", "4", "--", "--bogus"],
+            2,
+            "the sweep flags after --: unexpected argument '--bogus' found (lesson pi, run by the job)",
+        ),
+        (
+            &["slurm", "pi", "--cpus", "4", "--", "--vary", "n=100,10"],
+            2,
+            "--chunks (1000) must not exceed --n (100)",
+        ),
+        (
+            &["slurm", "pi", "--cpus", "2", "--", "--threads", "1,500"],
+            2,
+            "--threads 500: a job of 2 CPUs runs at most 128 threads",
+        ),
+        (
+            &["slurm", "all", "--cpus", "2", "--", "--", "--n", "0"],
+            2,
+            "--n: expected a whole number from 1",
+        ),
         (&["slurm", "pie", "--cpus", "2"], 2, "no lesson named 'pie'"),
         (&["slurm", "pi"], 2, "--cpus"),
         (&["slurm", "pi", "--cpus", "0"], 2, "--cpus"),
