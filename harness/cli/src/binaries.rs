@@ -62,14 +62,12 @@ fn build(names: &[String], profile: &str) -> Outcome<HashMap<String, PathBuf>> {
     for name in names {
         command.args(["--bin", name]);
     }
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
+    command.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut running = crate::children::spawn(&mut command)
         .map_err(|e| Failure::failed(format!("cannot run {cargo}: {e}")))?;
 
     let mut found = HashMap::new();
-    let stdout = child.stdout.take().expect("stdout is piped");
+    let stdout = running.child.stdout.take().expect("stdout is piped");
     for line in BufReader::new(stdout).lines() {
         let line = line.map_err(|e| Failure::failed(format!("reading cargo's output: {e}")))?;
         if let Some((name, path)) = executable_in(&line)
@@ -78,7 +76,7 @@ fn build(names: &[String], profile: &str) -> Outcome<HashMap<String, PathBuf>> {
             found.insert(name, path);
         }
     }
-    let status = child
+    let status = running
         .wait()
         .map_err(|e| Failure::failed(format!("waiting for cargo: {e}")))?;
     if !status.success() {

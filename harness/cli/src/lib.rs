@@ -4,6 +4,7 @@
 
 pub mod binaries;
 pub mod check;
+pub mod children;
 pub mod compare;
 pub mod data;
 pub mod failure;

@@ -67,6 +67,7 @@ enum Commands {
 }
 
 fn main() {
+    workbook_cli::children::forward_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => exit_on_clap_error(error),

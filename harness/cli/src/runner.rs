@@ -46,8 +46,7 @@ impl Run<'_> {
             || self.binary.display().to_string(),
             |n| n.to_string_lossy().to_string(),
         );
-        let output = command
-            .output()
+        let output = crate::children::output(&mut command)
             .map_err(|e| Failure::failed(format!("cannot run {}: {e}", self.binary.display())))?;
         if !output.status.success() {
             return Err(child_failure(&name, output.status.code(), &output.stderr));

@@ -407,3 +407,72 @@ fn a_report_refuses_a_record_no_run_could_have_written() {
         );
     }
 }
+
+/// The processes whose parent is `pid`, from /proc.
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // "pid (name) state ppid ...": the name may hold spaces, so start after ')'.
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let parent = after_name.split_whitespace().nth(1);
+        if parent == Some(pid.to_string().as_str()) {
+            found.push(child);
+        }
+    }
+    found
+}
+
+fn is_alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    })
+}
+
+#[test]
+fn a_signal_to_the_command_stops_the_lesson_it_runs() {
+    lesson_binary("delayed");
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        // A run of a minute of simulated work, stopped a moment after it starts.
+        let workbook_process = workbook()
+            .args(["compare", "delayed", "--repeat", "1", "--bin-dir"])
+            .arg(bin_dir())
+            .args(["--", "--work-ms", "20000"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let pid = workbook_process.id();
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let lesson = loop {
+            if let Some(&child) = children_of(pid).first() {
+                break child;
+            }
+            assert!(std::time::Instant::now() < give_up, "no lesson started");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let output = workbook_process.wait_with_output().expect("ends");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{stderr}");
+        assert!(
+            stderr.contains(&format!("workbook: stopped by SIG{signal}")),
+            "{stderr}"
+        );
+        assert!(
+            !is_alive(lesson),
+            "the lesson (pid {lesson}) is still running"
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! The programs the `workbook` command starts (cargo, the lesson binaries) go when it goes.
+//!
+//! Each child runs in a process group of its own, so that a lesson and anything it starts
+//! (the SWMR lesson's writer) can be signalled together. When the command is asked to stop
+//! (SIGINT, SIGTERM, SIGHUP), it passes SIGTERM on to the running child's group, waits a
+//! moment for it to go, ends it with SIGKILL if it has not, and only then exits: no lesson
+//! is left computing on its own.
+
+use std::io;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Output};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
+
+/// The process group of the child running now, or 0.
+static RUNNING: AtomicI32 = AtomicI32::new(0);
+/// Set once a signal has asked the command to stop.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Starts the thread that passes signals on. Call once, first thing.
+pub fn forward_signals() {
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) {
+        Ok(signals) => signals,
+        // Without it the command still works; it just cannot pass signals on.
+        Err(_) => return,
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            STOPPING.store(true, Ordering::SeqCst);
+            let group = RUNNING.load(Ordering::SeqCst);
+            if group > 0 {
+                stop_group(group);
+            }
+            let name = match signal {
+                SIGINT => "SIGINT",
+                SIGHUP => "SIGHUP",
+                _ => "SIGTERM",
+            };
+            let what = if group > 0 {
+                "; the program it was running was stopped too"
+            } else {
+                ""
+            };
+            eprintln!("workbook: stopped by {name}{what}");
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+/// SIGTERM to the group, then SIGKILL to whatever is left of it after two seconds.
+fn stop_group(group: i32) {
+    // SAFETY: kill(2) takes plain integers and touches no memory of this process.
+    let signal_group = |signal| unsafe { libc::kill(-group, signal) };
+    signal_group(libc::SIGTERM);
+    let give_up = Instant::now() + Duration::from_secs(2);
+    // Signal 0 only asks whether any process of the group is left.
+    while signal_group(0) == 0 && Instant::now() < give_up {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if signal_group(0) == 0 {
+        signal_group(libc::SIGKILL);
+    }
+}
+
+/// Starts `command` in a process group of its own, as the child a signal is passed to.
+pub fn spawn(command: &mut Command) -> io::Result<Running> {
+    let child = command.process_group(0).spawn()?;
+    RUNNING.store(child.id() as i32, Ordering::SeqCst);
+    Ok(Running { child })
+}
+
+/// Runs `command` to its end, collecting its output, as `Command::output` does.
+pub fn output(command: &mut Command) -> io::Result<Output> {
+    spawn(command)?.wait_with_output()
+}
+
+/// A child started by `spawn`.
+pub struct Running {
+    pub child: Child,
+}
+
+impl Running {
+    pub fn wait_with_output(self) -> io::Result<Output> {
+        let output = self.child.wait_with_output();
+        settle();
+        output
+    }
+
+    pub fn wait(mut self) -> io::Result<std::process::ExitStatus> {
+        let status = self.child.wait();
+        settle();
+        status
+    }
+}
+
+/// After a child ends: if a signal ended it, let the signal thread finish the command
+/// (its message and exit code), instead of reporting the child's death as a failure.
+fn settle() {
+    RUNNING.store(0, Ordering::SeqCst);
+    while STOPPING.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
