@@ -32,6 +32,7 @@ pub mod registry;
 pub mod simulated;
 pub mod skipped;
 pub mod stats;
+pub mod text;
 
 pub use answer::{IntoAnswer, Value};
 pub use params::Params;

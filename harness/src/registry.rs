@@ -375,12 +375,13 @@ pub static DATAFRAMES: Lesson = Lesson {
         },
         Param {
             name: "blocksize",
+            // Each block is a task that opens the file: a smaller one only measures that.
             kind: Kind::Count {
-                min: 1,
+                min: 1000,
                 max: 1 << 40,
             },
             default: "250000",
-            about: "bytes per block for the blocks variant, like Dask's blocksize",
+            about: "bytes per block for the blocks variant, like Dask's blocksize (at least 1000)",
             solution_only: true,
         },
         Param {

@@ -31,10 +31,7 @@ fn process_partition(lines: &[&[u8]], first_line: u64) -> Partial {
                 Ok(person) => Some(person),
                 Err(e) => {
                     let reason = e.to_string().replace(" at line 1 column", " at column");
-                    partial.skipped.push(Skipped {
-                        line: number,
-                        reason,
-                    });
+                    partial.skipped.push(Skipped::at(number, reason));
                     None
                 }
             },
@@ -80,7 +77,8 @@ fn process_partition(lines: &[&[u8]], first_line: u64) -> Partial {
         };
         *sum = AmountSum {
             count: sum.count + 1,
-            total: sum.total + amount,
+            // A wide total: i64 amounts cannot overflow it (see AmountSum).
+            total: sum.total + i128::from(amount),
         };
     }
     partial

@@ -13,12 +13,12 @@
 use std::path::Path;
 
 use dataframes_kit::{
-    COLUMNS, Summary, Survey, Tally, body_after_header, tail_rows, why_unreadable,
+    COLUMNS, LineNumbers, Summary, Survey, Tally, body_after_header, tail_rows, why_unreadable,
 };
 use workbook::{Program, registry::DATAFRAMES};
 
 /// Reads one block of survey rows (no header) and adds them up. Rows that cannot be read
-/// are counted with their line number (1 is the block's first line), never dropped
+/// are counted with their line numbers (1 is the block's first line), never dropped
 /// silently.
 fn tally_block(block: &[u8]) -> Tally {
     let mut reader = csv::ReaderBuilder::new()
@@ -27,27 +27,26 @@ fn tally_block(block: &[u8]) -> Tally {
         .flexible(true)
         .from_reader(block);
     let mut tally = Tally::default();
+    // Which lines a row that cannot be read is on, from where it starts and ends.
+    let mut lines = LineNumbers::new(block);
     // One record, reused for every row: no allocation per row.
     let mut record = csv::ByteRecord::new();
     loop {
+        let start = reader.position().byte();
         let read = reader.read_byte_record(&mut record);
-        // The line the row starts on, counted within this block.
-        let line = record.position().map_or(0, |p| p.line());
+        let end = reader.position().byte();
         match read {
             Ok(false) => break,
             Ok(true) if record.len() != COLUMNS => tally.skip(
-                line,
+                lines.span(start, end),
                 format!("expected {COLUMNS} fields, found {}", record.len()),
             ),
             // serde turns the fields into a typed row: an empty field becomes `None`.
             Ok(true) => match record.deserialize::<Survey>(None) {
                 Ok(row) => tally.add(&row),
-                Err(e) => tally.skip(line, why_unreadable(&e)),
+                Err(e) => tally.skip(lines.span(start, end), why_unreadable(&e)),
             },
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
-                tally.skip(line, why_unreadable(&e));
-            }
+            Err(e) => tally.skip(lines.span(start, end), why_unreadable(&e)),
         }
     }
     // Line endings in the block: a block after this one starts that many lines further on.

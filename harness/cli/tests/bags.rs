@@ -111,3 +111,24 @@ fn the_shipped_bag_agrees_and_a_missing_file_is_one_line() {
         );
     }
 }
+
+#[test]
+fn totals_past_64_bits_are_exact_not_a_panic_or_a_wrap() {
+    // Two amounts of i64::MAX and one of 1 used to panic in a debug build and wrap to a
+    // wrong total in a release build.
+    let dir = scratch_dir("bags-overflow");
+    let max = i64::MAX;
+    let text = format!(
+        "{{\"id\":1,\"name\":\"Ann\",\"age\":30,\"transactions\":[{{\"id\":1,\"amount\":{max}}}]}}\n\
+         {{\"id\":2,\"name\":\"Bo\",\"age\":40,\"transactions\":[{{\"id\":2,\"amount\":{max}}},{{\"id\":3,\"amount\":1}}]}}\n\
+         {{\"id\":3,\"name\":\"Cy\",\"age\":50,\"transactions\":[{{\"id\":4,\"amount\":{max}}}]}}\n"
+    );
+    let path = write(&dir, "rich.jsonl", text);
+    let found = assert_partitions_agree(&path);
+    let exact = 3 * i128::from(max) + 1;
+    assert_eq!(
+        field(&found, "total_amount"),
+        &Value::Text(exact.to_string())
+    );
+    assert_eq!(field(&found, "transactions"), &Value::UInt(4));
+}

@@ -25,7 +25,7 @@ fn all_answers(path: &Path) -> (Value, Vec<(String, Value)>) {
     let reference = answer("dataframes", 1, None, &input(path, &[]));
     let mut found = Vec::new();
     for threads in [1, 3, 8] {
-        for blocksize in ["5", "100", "1000000"] {
+        for blocksize in ["1000", "1500", "1000000"] {
             let flags = input(path, &["--blocksize", blocksize]);
             let label = format!("blocks, {threads} threads, blocksize {blocksize}");
             found.push((label, answer("dataframes-solution", threads, None, &flags)));
@@ -123,7 +123,7 @@ fn malformed_rows_are_counted_with_their_line_numbers() {
     let lines_found = Value::List([11u64, 21, 31, 41].map(Value::UInt).to_vec());
     assert_eq!(field(&exercise, "skipped_lines"), &lines_found);
     for threads in [1, 3, 8] {
-        for blocksize in ["5", "100", "1000"] {
+        for blocksize in ["1000", "1200", "100000"] {
             let found = answer(
                 "dataframes-solution",
                 threads,
@@ -215,4 +215,136 @@ fn a_file_with_only_the_header_has_no_rows() {
     for (label, found) in variants {
         assert_eq!(Agreement::Exact.check(&exercise, &found), Ok(()), "{label}");
     }
+}
+
+/// The surveys file with `change` made to the fields of some rows.
+fn edited(rows: u64, crlf: bool, change: impl Fn(usize, &mut Vec<String>)) -> Vec<u8> {
+    let ending = if crlf { "\r\n" } else { "\n" };
+    let text = String::from_utf8(surveys(rows, crlf)).expect("ASCII");
+    let mut lines: Vec<String> = text.split(ending).map(String::from).collect();
+    for (index, line) in lines.iter_mut().enumerate().skip(1) {
+        if line.is_empty() {
+            continue;
+        }
+        let mut fields: Vec<String> = line.split(',').map(String::from).collect();
+        change(index + 1, &mut fields);
+        *line = fields.join(",");
+    }
+    lines.join(ending).into_bytes()
+}
+
+#[test]
+fn quoted_line_endings_give_the_same_answer_at_any_block_size() {
+    // A valid CSV file whose species is "N\nL" on some rows: blocks cut at line endings
+    // used to split those rows, count 2 rows fewer and invent malformed lines.
+    let dir = scratch_dir("dataframes-quoted");
+    let bytes = edited(4000, false, |line, fields| {
+        if line % 997 == 0 || line == 3999 {
+            fields[5] = "\"N\nL\"".to_string();
+        }
+    });
+    let path = write(&dir, "quoted.csv", &bytes);
+    let (reference, variants) = all_answers(&path);
+    assert_eq!(field(&reference, "rows"), &Value::UInt(4000));
+    assert_eq!(field(&reference, "skipped"), &Value::UInt(0));
+    for (label, found) in variants {
+        assert_eq!(
+            Agreement::Exact.check(&reference, &found),
+            Ok(()),
+            "{label}"
+        );
+    }
+}
+
+#[test]
+fn a_quote_left_open_is_reported_with_every_line_it_swallows() {
+    // A quote opened on line 3 of a 12-row file and never closed: the rest of the file is
+    // one field. The lines after line 3 used to vanish without a word.
+    let dir = scratch_dir("dataframes-open-quote");
+    let bytes = edited(12, false, |line, fields| {
+        if line == 3 {
+            fields[5] = format!("\"{}", fields[5]);
+        }
+    });
+    let path = write(&dir, "open.csv", &bytes);
+    let exercise = answer("dataframes", 1, None, &input(&path, &[]));
+    assert_eq!(field(&exercise, "rows"), &Value::UInt(1));
+    assert_eq!(field(&exercise, "skipped"), &Value::UInt(1));
+    let span = Value::List(vec![Value::Text("3-13".to_string())]);
+    assert_eq!(field(&exercise, "skipped_lines"), &span);
+    // tail() shows rows, not lines inside the open quote.
+    let Value::List(tail) = field(&exercise, "tail") else {
+        panic!("a list")
+    };
+    assert_eq!(tail.len(), 1, "{tail:?}");
+    for threads in [1, 3] {
+        for blocksize in ["1000", "100000"] {
+            let flags = input(&path, &["--blocksize", blocksize]);
+            let found = answer("dataframes-solution", threads, None, &flags);
+            assert_eq!(
+                Agreement::Exact.check(&exercise, &found),
+                Ok(()),
+                "{blocksize}"
+            );
+        }
+    }
+    let ran = run(lesson_command("dataframes").args(input(&path, &["--repeat", "1"])));
+    assert!(
+        ran.stdout.contains("lines 3-13: expected 9 fields, found 6 (a quoted field runs on over 11 lines: is a quote left open?)"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn line_numbers_are_the_same_with_crlf_endings_and_any_block_size() {
+    // Bad rows on lines 500 and 800 of a file with \r\n endings were reported on 499
+    // and 799.
+    let dir = scratch_dir("dataframes-crlf-lines");
+    let bytes = edited(1000, true, |line, fields| {
+        if line == 500 || line == 800 {
+            fields[8] = "heavy".to_string();
+        }
+    });
+    let path = write(&dir, "crlf.csv", &bytes);
+    let expected = Value::List(vec![Value::UInt(500), Value::UInt(800)]);
+    let exercise = answer("dataframes", 1, None, &input(&path, &[]));
+    assert_eq!(field(&exercise, "skipped_lines"), &expected);
+    for blocksize in ["1000", "3333", "100000"] {
+        let flags = input(&path, &["--blocksize", blocksize]);
+        let found = answer("dataframes-solution", 2, None, &flags);
+        assert_eq!(field(&found, "skipped_lines"), &expected, "{blocksize}");
+    }
+}
+
+#[test]
+fn a_huge_or_strange_field_makes_a_short_error_line() {
+    // polars quotes the field it cannot parse: 5 MB of digits and a NUL used to come out
+    // as a 5 MB "one-line" message.
+    let dir = scratch_dir("dataframes-huge-field");
+    let bytes = edited(20, false, |line, fields| {
+        if line == 5 {
+            fields[8] = "9".repeat(5_000_000);
+        }
+    });
+    let path = write(&dir, "huge.csv", &bytes);
+    let ran = run(lesson_command("dataframes-solution")
+        .args(input(&path, &["--variant", "polars", "--repeat", "1"])));
+    assert_eq!(ran.code, 1, "{}", ran.stderr.len());
+    assert_eq!(ran.stderr.lines().count(), 1);
+    assert!(ran.stderr.len() < 400, "{} bytes", ran.stderr.len());
+    assert!(ran.stderr.contains("more bytes)"), "{}", ran.stderr);
+
+    let header = write(&dir, "nul.csv", "record_id\0,\rmonth\n1\n");
+    let ran = run(lesson_command("dataframes").args(input(&header, &["--repeat", "1"])));
+    common::assert_fails(&ran, 1, "found 'record_id\\0,\\rmonth'");
+}
+
+#[test]
+fn tiny_blocks_are_refused() {
+    // One task per byte opened the file a million times: a hang, not a lesson.
+    common::assert_usage_error(
+        &run(lesson_command("dataframes-solution").args(["--blocksize", "1"])),
+        "--blocksize: expected a whole number from 1000",
+    );
 }

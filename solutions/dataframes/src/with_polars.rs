@@ -38,10 +38,12 @@ pub fn read_surveys(path: &Path, threads: usize) -> Result<Summary, String> {
     // The same header check, and the same one line if it fails, as the other variants.
     let body_start = check_header(path)?;
     let name = path.display();
-    // polars explains its errors over several lines: the first says what went wrong.
+    // polars explains its errors over several lines, and may quote a whole field of the
+    // file: the first line says what went wrong, cut short and with control bytes escaped.
     let failed = |e: PolarsError| {
         let message = e.to_string();
-        let first = message.lines().next().unwrap_or_default().to_string();
+        let first = message.split("\n\n").next().unwrap_or_default();
+        let first = workbook::text::excerpt(first);
         format!("polars could not read {name}: {first} (--variant blocks lists every bad row)")
     };
 
@@ -84,30 +86,60 @@ pub fn read_surveys(path: &Path, threads: usize) -> Result<Summary, String> {
         .map_err(failed)?;
 
     let mut tally = tally_groups(&groups, &name.to_string())?;
-    check_field_count(path, tally.rows)?;
+    let quoted = check_field_count(path, tally.rows)?;
     tally.head = head_lines(&head).map_err(failed)?;
-    Ok(tally.into_summary(1, tail_of_file(path, body_start)?))
+    let tail = tail_of_file(path, body_start, quoted, &[body_start])?;
+    Ok(tally.into_summary(1, tail))
 }
 
 /// polars reads a row with too few fields as if the missing ones were blank: such a row
-/// would be counted, quietly wrong. Every well-formed row has exactly 8 commas (survey
-/// fields are never quoted), so the file must hold 8 x (rows + 1) of them, header
-/// included. Counting them is one fast pass, in parallel.
-fn check_field_count(path: &Path, rows: u64) -> Result<(), String> {
+/// would be counted, quietly wrong. Every well-formed row has exactly 8 commas outside
+/// quotes, so the file must hold 8 x (rows + 1) of them, header included. Counting them is
+/// one fast pass, in parallel, that also says whether the file has quotes at all (survey
+/// fields are not quoted, and a file without quotes needs no more care). In a file with
+/// quotes, commas inside them are counted too, so it is checked with the csv reader's rules.
+fn check_field_count(path: &Path, rows: u64) -> Result<bool, String> {
     let name = path.display();
     let text = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-    let commas: u64 = text
+    let (commas, quotes): (u64, u64) = text
         .par_chunks(1 << 20)
-        .map(|chunk| chunk.iter().filter(|&&b| b == b',').count() as u64)
-        .sum();
-    let expected = (COLUMNS.len() as u64 - 1) * (rows + 1);
-    if commas != expected {
-        return Err(format!(
-            "{name} has rows with the wrong number of fields ({commas} commas for {rows} rows, \
-             expected {expected}): polars would read them as blanks; --variant blocks lists them"
-        ));
+        .map(|chunk| {
+            let count = |byte| chunk.iter().filter(|&&b| b == byte).count() as u64;
+            (count(b','), count(b'"'))
+        })
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let wrong = if quotes == 0 {
+        let expected = (COLUMNS.len() as u64 - 1) * (rows + 1);
+        (commas != expected)
+            .then(|| format!("{commas} commas for {rows} rows, expected {expected}"))
+    } else {
+        short_rows(&text)
+    };
+    match wrong {
+        Some(why) => Err(format!(
+            "{name} has rows with the wrong number of fields ({why}): polars would read \
+             them as blanks; --variant blocks lists them"
+        )),
+        None => Ok(quotes > 0),
     }
-    Ok(())
+}
+
+/// The first row of `text` (header included) without exactly 9 fields, read with the csv
+/// reader's rules.
+fn short_rows(text: &[u8]) -> Option<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text);
+    let mut record = csv::ByteRecord::new();
+    let mut row = 0u64;
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        row += 1;
+        if record.len() != COLUMNS.len() {
+            return Some(format!("row {row} has {} fields", record.len()));
+        }
+    }
+    None
 }
 
 /// The tally of the whole file from the (species, year) groups. polars reads every number

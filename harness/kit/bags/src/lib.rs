@@ -63,10 +63,13 @@ pub fn partitions(len: usize, npartitions: usize) -> Vec<Range<usize>> {
 
 /// Number and total of amounts in cents; the mean comes from these exact integers at the
 /// end, so that any partitioning gives the same mean to the last bit.
+///
+/// An amount is an `i64`, but two large ones already overflow an `i64` total. The total is
+/// an `i128`: even 2^64 amounts of the largest `i64` fit, so no file can overflow it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct AmountSum {
     pub count: u64,
-    pub total: i64,
+    pub total: i128,
 }
 
 impl AmountSum {
@@ -189,9 +192,19 @@ impl IntoAnswer for Partial {
             ("adults", self.adults.into()),
             ("without_transactions", self.without_transactions.into()),
             ("transactions", all.count.into()),
-            ("total_amount", all.total.into()),
+            ("total_amount", wide_integer(all.total)),
             ("mean_amount_by_name", Value::Map(means)),
         ]))
+    }
+}
+
+/// A whole number in an answer: a JSON number while it fits in 64 bits, else its digits
+/// as text (a JSON reader would turn a bigger number into an inexact float).
+fn wide_integer(value: i128) -> Value {
+    match (i64::try_from(value), u64::try_from(value)) {
+        (Ok(small), _) => Value::Int(small),
+        (_, Ok(big)) => Value::UInt(big),
+        _ => Value::Text(value.to_string()),
     }
 }
 
@@ -205,6 +218,22 @@ mod tests {
         assert_eq!(partitions(5, 4), vec![0..2, 2..4, 4..5]);
         assert_eq!(partitions(3, 8), vec![0..1, 1..2, 2..3]);
         assert_eq!(partitions(0, 3), Vec::<Range<usize>>::new());
+    }
+
+    #[test]
+    fn totals_past_64_bits_stay_exact() {
+        let mut sum = AmountSum::default();
+        for amount in [i64::MAX, i64::MAX, 1] {
+            sum.total += i128::from(amount);
+        }
+        assert_eq!(sum.total, 2 * i128::from(i64::MAX) + 1);
+        assert_eq!(wide_integer(sum.total), Value::UInt(u64::MAX));
+        assert_eq!(wide_integer(-5), Value::Int(-5));
+        assert_eq!(wide_integer(i128::from(i64::MAX) + 1), Value::UInt(1 << 63));
+        assert_eq!(
+            wide_integer(i128::from(u64::MAX) + 1),
+            Value::Text("18446744073709551616".to_string())
+        );
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub fn body_after_header<'a>(name: &str, text: &'a [u8]) -> Result<&'a [u8], Str
     if header != HEADER.as_bytes() {
         return Err(format!(
             "{name} does not start with the surveys header: found '{}', expected '{HEADER}'",
-            String::from_utf8_lossy(&header[..header.len().min(120)])
+            workbook::text::excerpt(&String::from_utf8_lossy(header))
         ));
     }
     Ok(&text[(end + 1).min(text.len())..])
@@ -99,12 +99,31 @@ pub fn check_header(path: &Path) -> Result<u64, String> {
 }
 
 /// The last rows of the file at `path`, whose rows start at byte `body_start`: read from
-/// the end of the file, more of it only if the last bytes hold too few rows.
-pub fn tail_of_file(path: &Path, body_start: u64) -> Result<Vec<String>, String> {
+/// the end of the file, more of it only if the last bytes hold too few rows. `row_starts`
+/// are bytes where rows are known to start, in order (`body_start` at least): in a file
+/// with quoted fields a line is not always a row, and the last rows are read forward from
+/// the last of them that leaves enough rows.
+pub fn tail_of_file(
+    path: &Path,
+    body_start: u64,
+    quoted: bool,
+    row_starts: &[u64],
+) -> Result<Vec<String>, String> {
     let name = path.display().to_string();
     let failed = |e: std::io::Error| format!("cannot read {name}: {e}");
     let mut file = File::open(path).map_err(failed)?;
     let end = file.metadata().map_err(failed)?.len();
+    if quoted {
+        for (index, &start) in row_starts.iter().enumerate().rev() {
+            file.seek(SeekFrom::Start(start)).map_err(failed)?;
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map_err(failed)?;
+            let rows = last_rows(&bytes);
+            if rows.len() == SHOWN_ROWS || index == 0 {
+                return Ok(rows);
+            }
+        }
+    }
     let mut want = 64 * 1024;
     loop {
         let from = end.saturating_sub(want).max(body_start);
@@ -129,6 +148,29 @@ pub fn tail_of_file(path: &Path, body_start: u64) -> Result<Vec<String>, String>
     }
 }
 
+/// The last `SHOWN_ROWS` well-formed rows of `text`, which starts at a row, read forward
+/// with the csv reader: right whatever the quotes, at the cost of reading it all.
+fn last_rows(text: &[u8]) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text);
+    let mut record = csv::ByteRecord::new();
+    let mut rows = std::collections::VecDeque::with_capacity(SHOWN_ROWS + 1);
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        if record.len() != COLUMNS {
+            continue;
+        }
+        if let Ok(row) = record.deserialize::<Survey>(None) {
+            rows.push_back(row.to_line());
+            if rows.len() > SHOWN_ROWS {
+                rows.pop_front();
+            }
+        }
+    }
+    rows.into()
+}
+
 /// Why a row could not be read, in words that do not depend on where the block started:
 /// "weight: invalid digit found in string".
 pub fn why_unreadable(error: &csv::Error) -> String {
@@ -142,6 +184,58 @@ pub fn why_unreadable(error: &csv::Error) -> String {
         }
         _ => error.to_string(),
     }
+}
+
+/// Where rows are, in lines: the csv reader says at which byte a row starts and where the
+/// next one does, and this counts the line endings before them. (The reader's own line
+/// numbers run one short in a file with `\r\n` endings, and depend on where a block
+/// starts.)
+pub struct LineNumbers<'a> {
+    text: &'a [u8],
+    /// Line endings in `text[..counted_to]`.
+    counted_to: usize,
+    endings: u64,
+}
+
+impl<'a> LineNumbers<'a> {
+    pub fn new(text: &'a [u8]) -> LineNumbers<'a> {
+        LineNumbers {
+            text,
+            counted_to: 0,
+            endings: 0,
+        }
+    }
+
+    /// The first and last line (1 is the text's first) of the row the reader read from
+    /// byte `start` to byte `end`. Rows must be asked for in order.
+    pub fn span(&mut self, start: u64, end: u64) -> (u64, u64) {
+        let end = (end as usize).min(self.text.len());
+        let row = &self.text[(start as usize).min(end)..end];
+        let is_ending = |b: &u8| *b == b'\r' || *b == b'\n';
+        // A row's bytes may begin with the end of the line before it, and end with its own.
+        let leading = row.iter().take_while(|b| is_ending(b)).count();
+        let trailing = row[leading..]
+            .iter()
+            .rev()
+            .take_while(|b| is_ending(b))
+            .count();
+        let first = end - row.len() + leading;
+        let last = end - trailing;
+        let first_line = self.line_at(first);
+        let last_line = first_line + count_endings(&self.text[first..last.max(first)]);
+        (first_line, last_line)
+    }
+
+    fn line_at(&mut self, byte: usize) -> u64 {
+        let byte = byte.max(self.counted_to);
+        self.endings += count_endings(&self.text[self.counted_to..byte]);
+        self.counted_to = byte;
+        self.endings + 1
+    }
+}
+
+fn count_endings(text: &[u8]) -> u64 {
+    text.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// Total weight and number of weighed animals: the mean comes from these exact integers at
@@ -195,11 +289,22 @@ impl Tally {
         *self.rows_by_year.entry(row.year).or_default() += 1;
     }
 
-    /// Records a row that could not be read, by its line number within this text.
-    pub fn skip(&mut self, line: u64, reason: impl Into<String>) {
+    /// Records a row that could not be read: the lines it spans within this text (see
+    /// `LineNumbers`), and why.
+    pub fn skip(&mut self, (line, last_line): (u64, u64), reason: impl Into<String>) {
+        let mut reason = reason.into();
+        if last_line > line {
+            // Only a quoted field runs over a line ending: say so, or the lines after the
+            // first would seem to vanish.
+            reason.push_str(&format!(
+                " (a quoted field runs on over {} lines: is a quote left open?)",
+                last_line - line + 1
+            ));
+        }
         self.skipped.push(Skipped {
             line,
-            reason: reason.into(),
+            last_line,
+            reason,
         });
     }
 
@@ -208,10 +313,7 @@ impl Tally {
     pub fn merge(mut self, later: Tally) -> Tally {
         let shift = self.lines;
         self.skipped
-            .extend(later.skipped.into_iter().map(|s| Skipped {
-                line: s.line + shift,
-                ..s
-            }));
+            .extend(later.skipped.into_iter().map(|s| s.shifted(shift)));
         self.lines += later.lines;
         self.rows += later.rows;
         let room = SHOWN_ROWS - self.head.len();
@@ -236,10 +338,7 @@ impl Tally {
             skipped: self
                 .skipped
                 .into_iter()
-                .map(|s| Skipped {
-                    line: s.line + lines_before,
-                    ..s
-                })
+                .map(|s| s.shifted(lines_before))
                 .collect(),
             head: self.head,
             tail,
@@ -252,8 +351,12 @@ impl Tally {
 
 /// The last `SHOWN_ROWS` well-formed rows of `body`, like `df.tail()`: read from the end,
 /// a line at a time, so it costs the same for any file size. Rows that do not parse are
-/// passed over here; the full pass counts them.
+/// passed over here; the full pass counts them. A quoted field may hold a line ending,
+/// and then a line is not a row: a body with quotes is read forward instead.
 pub fn tail_rows(body: &[u8]) -> Vec<String> {
+    if body.contains(&b'"') {
+        return last_rows(body);
+    }
     let mut rows = Vec::new();
     let mut end = body.len();
     while rows.len() < SHOWN_ROWS && end > 0 {
