@@ -76,7 +76,19 @@ pub trait IntoAnswer {
     fn ideal_seconds(&self) -> Option<f64> {
         None
     }
+
+    /// Why the run's input ended before it was complete, if it did (a SWMR scan whose
+    /// writer stopped without finishing). The run still prints its answer and record, with
+    /// this as a warning, and exits with `EXIT_INCOMPLETE`, so that a script can tell it
+    /// from a complete run without reading the record.
+    fn incomplete(&self) -> Option<String> {
+        None
+    }
 }
+
+/// The exit code of a run that ended and printed its record, but whose input ended before
+/// it was complete (see `IntoAnswer::incomplete`).
+pub const EXIT_INCOMPLETE: i32 = 3;
 
 impl<T: Clone + Into<Value>> IntoAnswer for T {
     fn to_answer(&self) -> Result<Value, String> {
@@ -94,6 +106,10 @@ impl<T: IntoAnswer, E: fmt::Display> IntoAnswer for Result<T, E> {
 
     fn ideal_seconds(&self) -> Option<f64> {
         self.as_ref().ok().and_then(IntoAnswer::ideal_seconds)
+    }
+
+    fn incomplete(&self) -> Option<String> {
+        self.as_ref().ok().and_then(IntoAnswer::incomplete)
     }
 }
 

@@ -302,6 +302,7 @@ pub fn help(lesson: &Lesson, side: Side) -> String {
             Kind::Choice(words) => format!(" <{}>", words.join("|")),
             Kind::Count { .. } => " <count>".to_string(),
             Kind::Real { .. } => " <number>".to_string(),
+            Kind::Text => " <text>".to_string(),
             Kind::Input | Kind::OptionalInput | Kind::Output | Kind::OptionalOutput => {
                 " <path>".to_string()
             }

@@ -97,6 +97,14 @@ impl Params {
         }
     }
 
+    /// The text of a `Text` flag.
+    pub fn text(&self, name: &str) -> &str {
+        match self.get(name) {
+            ParamValue::Text(v) => v,
+            other => self.wrong_kind(name, "text", other),
+        }
+    }
+
     pub fn path(&self, name: &str) -> PathBuf {
         PathBuf::from(self.choice(name))
     }
@@ -197,6 +205,13 @@ pub fn parse_value(kind: &Kind, text: &str) -> Result<ParamValue, String> {
                     "expected one of {}, got '{text}'",
                     words.join(", ")
                 ))
+            }
+        }
+        Kind::Text => {
+            if text.trim().is_empty() {
+                Err("expected some text, got nothing".to_string())
+            } else {
+                Ok(ParamValue::Text(text.to_string()))
             }
         }
         Kind::Input | Kind::Output => {

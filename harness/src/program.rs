@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use crate::answer::{IntoAnswer, Value};
+use crate::answer::{EXIT_INCOMPLETE, IntoAnswer, Value};
 use crate::flags::{self, Command, Invocation};
 use crate::machine::{Machine, available_cpus, peak_rss_bytes};
 use crate::params::Params;
@@ -86,7 +86,7 @@ impl<R: IntoAnswer + 'static> Program<R> {
             Side::Solution => self.lesson.solution_binary(),
         };
         let code = match self.try_run(Box::new(compute)) {
-            Ok(()) => 0,
+            Ok(code) => code,
             Err(failure) => {
                 eprintln!("{binary}: error: {}", failure.message);
                 failure.code
@@ -110,11 +110,13 @@ impl<R: IntoAnswer + 'static> Program<R> {
         );
     }
 
-    fn try_run(&self, default: Compute<R>) -> Result<(), Failure> {
+    /// Runs the program; the exit code: 0, or `EXIT_INCOMPLETE` for a run whose input
+    /// ended early.
+    fn try_run(&self, default: Compute<R>) -> Result<i32, Failure> {
         let args = command_line()?;
         let invocation = match flags::parse(self.lesson, self.side, &args) {
             Ok(Command::Run(invocation)) => invocation,
-            Ok(Command::Help(text)) => return emit(&text),
+            Ok(Command::Help(text)) => return emit(&text).map(|()| 0),
             Err(message) => return Err(Failure { code: 2, message }),
         };
         let threads = invocation.params.threads();
@@ -143,9 +145,13 @@ impl<R: IntoAnswer + 'static> Program<R> {
             None => String::new(),
         };
 
+        let code = match last.incomplete() {
+            Some(_) => EXIT_INCOMPLETE,
+            None => 0,
+        };
         if invocation.json {
             eprint!("{note}");
-            return emit(&format!("{}\n", record.to_json()));
+            return emit(&format!("{}\n", record.to_json())).map(|()| code);
         }
         for warning in &record.warnings {
             eprintln!("warning: {warning}");
@@ -156,7 +162,7 @@ impl<R: IntoAnswer + 'static> Program<R> {
                  order depends on the scheduling"
             );
         }
-        emit(&format!("{}{note}", human_summary(&record)))
+        emit(&format!("{}{note}", human_summary(&record))).map(|()| code)
     }
 
     /// Warm-up runs, then timed runs. Only the computation is timed; every run's answer is
@@ -189,7 +195,10 @@ impl<R: IntoAnswer + 'static> Program<R> {
         let peak_rss_bytes = peak_rss_bytes();
 
         let machine = Machine::detect();
-        let warnings = run_warnings(&machine, params.threads());
+        let mut warnings = run_warnings(&machine, params.threads());
+        if let Some(why) = last.as_ref().and_then(IntoAnswer::incomplete) {
+            warnings.push(format!("INCOMPLETE: {why} (exit code {EXIT_INCOMPLETE})"));
+        }
         let first = answers.last().expect("at least one run").clone();
         let answers_identical = answers
             .iter()

@@ -63,6 +63,8 @@ pub enum Kind {
     Real { min: f64, max: f64 },
     /// One of a fixed list of words.
     Choice(&'static [&'static str]),
+    /// Any text that is not empty: a dataset's path in a file, say.
+    Text,
     /// A file the lesson reads.
     Input,
     /// A file to read if the flag is given; its default is "" (not given).
@@ -638,6 +640,29 @@ pub static SWMR: Lesson = Lesson {
             solution_only: false,
         },
         Param {
+            name: "keys",
+            kind: Kind::Text,
+            default: "keys/key_1",
+            about: "the key datasets of --input, comma-separated, or a group whose datasets \
+                    are all keys (swmr_tools' key_datasets)",
+            solution_only: false,
+        },
+        Param {
+            name: "data",
+            kind: Kind::Text,
+            default: "data/data",
+            about: "the dataset of --input that holds the frames",
+            solution_only: false,
+        },
+        Param {
+            name: "finished",
+            kind: Kind::Text,
+            default: "keys/finished",
+            about: "the dataset of --input, of shape (1,), that the writer sets when the scan \
+                    is done (at the default, followed only if the file has it)",
+            solution_only: false,
+        },
+        Param {
             name: "batch",
             kind: Kind::Count {
                 min: 1,
@@ -667,6 +692,18 @@ pub static SWMR: Lesson = Lesson {
     ],
     validate: |params| {
         let frames = params.count("frames");
+        if params.optional_path("input").is_none() {
+            let changed = ["keys", "data", "finished"].into_iter().find(|name| {
+                let default = SWMR.param(name).map_or("", |param| param.default);
+                params.text(name) != default
+            });
+            if let Some(name) = changed {
+                return Err(format!(
+                    "--{name} names datasets in the file given with --input; the simulated \
+                     detector writes its own (data/data, keys/key_1, keys/finished)"
+                ));
+            }
+        }
         under_a_day(
             frames as f64 * (params.real("work-ms") + params.real("interval-ms")),
             format!("{frames} frames of --work-ms {}", params.real("work-ms")),

@@ -8,7 +8,7 @@
 
 use std::io;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -71,8 +71,13 @@ pub fn spawn(command: &mut Command) -> io::Result<Running> {
     Ok(Running { child })
 }
 
-/// Runs `command` to its end, collecting its output, as `Command::output` does.
+/// Runs `command` to its end, collecting its output, as `Command::output` does (stdin
+/// closed, stdout and stderr captured).
 pub fn output(command: &mut Command) -> io::Result<Output> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     spawn(command)?.wait_with_output()
 }
 

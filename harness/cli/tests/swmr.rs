@@ -52,21 +52,194 @@ fn a_crashed_acquisition_is_followed_to_its_last_complete_frame() {
     assert!(!status.success(), "the writer was meant to crash");
     let input = file.to_str().expect("UTF-8 path");
     let follow = flags(&["--input", input, "--work-ms", "0", "--timeout-ms", "300"]);
-    let exercise = answer("swmr", 1, None, &follow);
+    // An unfinished scan prints its record and exits 3: a script can tell it from a
+    // finished one (it used to exit 0).
+    let incomplete = |binary: &str, threads: &str| {
+        let ran = run(lesson_command(binary)
+            .args(["--json", "--repeat", "1", "--threads", threads])
+            .args(&follow));
+        assert_eq!(
+            ran.code,
+            workbook::answer::EXIT_INCOMPLETE,
+            "{}",
+            ran.stderr
+        );
+        let record = parse_record(ran.stdout.trim()).expect("a record all the same");
+        assert!(
+            record.warnings.iter().any(|w| w.starts_with(
+                "INCOMPLETE: the scan ended without its finished flag after 3 frame(s)"
+            )),
+            "{:?}",
+            record.warnings
+        );
+        record.answer_value()
+    };
+    let exercise = incomplete("swmr", "1");
     assert_eq!(field(&exercise, "frames"), &Value::UInt(3));
     assert_eq!(
         field(&exercise, "end"),
         &Value::Text("timed out".to_string())
     );
-    let solution = answer("swmr-solution", 2, None, &follow);
+    let solution = incomplete("swmr-solution", "2");
     assert_eq!(Agreement::Exact.check(&exercise, &solution), Ok(()));
     let ran = run(lesson_command("swmr").args(&follow).args(["--repeat", "1"]));
-    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
     assert!(
         ran.stdout
             .contains("the writer stopped WITHOUT finishing the scan"),
         "{}",
         ran.stdout
+    );
+    // The workbook command takes such runs as they are, and says so.
+    let ran = run(common::workbook()
+        .args(["compare", "swmr", "--repeat", "1", "--bin-dir"])
+        .arg(common::bin_dir())
+        .arg("--")
+        .args(&follow));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stderr.contains("warning: INCOMPLETE"), "{}", ran.stderr);
+}
+
+/// Runs the swmr-writer (the lesson binary as the detector) with `args`, into `file`.
+fn start_writer(file: &std::path::Path, args: &[&str]) -> std::process::Child {
+    Command::new(lesson_binary("swmr"))
+        .args(["--as-swmr-writer", "--quiet", "--out"])
+        .arg(file)
+        .args(args)
+        .spawn()
+        .expect("the writer starts")
+}
+
+#[test]
+fn a_follower_started_before_the_detector_waits_for_the_file_and_swmr_mode() {
+    // A beamline starts its processing before the detector. The follower used to stop at
+    // once ("does not exist"), or on a file still being set up ("unable to lock file").
+    let dir = scratch_dir("swmr-first");
+    let file = dir.join("scan.h5");
+    for binary in ["swmr", "swmr-solution"] {
+        let _ = std::fs::remove_file(&file);
+        let follower = lesson_command(binary)
+            .args([
+                "--json",
+                "--repeat",
+                "1",
+                "--work-ms",
+                "1",
+                "--timeout-ms",
+                "5000",
+            ])
+            .arg("--input")
+            .arg(&file)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the follower starts");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        // Created in place, then half a second before SWMR mode starts.
+        let writer = start_writer(
+            &file,
+            &[
+                "--frames",
+                "8",
+                "--interval-ms",
+                "20",
+                "--in-place-pause-ms",
+                "500",
+            ],
+        );
+        let written = writer.wait_with_output().expect("the writer ends");
+        assert!(written.status.success(), "the writer must never fail");
+        let followed = follower.wait_with_output().expect("the follower ends");
+        let stderr = String::from_utf8_lossy(&followed.stderr);
+        assert_eq!(followed.status.code(), Some(0), "{binary}: {stderr}");
+        let record =
+            parse_record(String::from_utf8_lossy(&followed.stdout).trim()).expect("a record");
+        let answer = record.answer_value();
+        assert_eq!(field(&answer, "frames"), &Value::UInt(8), "{binary}");
+        assert_eq!(field(&answer, "end"), &Value::Text("finished".to_string()));
+    }
+    // Nothing comes: one line once the timeout has passed.
+    let ran = run(lesson_command("swmr")
+        .args(["--repeat", "1", "--timeout-ms", "200", "--input"])
+        .arg(dir.join("never.h5")));
+    common::assert_fails(&ran, 1, "never.h5 does not exist (waited 0.2 s)");
+}
+
+#[test]
+fn datasets_are_named_with_keys_data_and_finished() {
+    let dir = scratch_dir("swmr-layouts");
+    // The source material's layout, a NeXus detector's with keys in a group (the finished
+    // flag among them), and two key datasets named one by one.
+    let layouts: [(&str, &[&str], &[&str]); 3] = [
+        (
+            "source.h5",
+            &["--data", "data/data_1", "--keys", "keys/key_1"],
+            &["--data", "data/data_1"],
+        ),
+        (
+            "nexus.h5",
+            &[
+                "--data",
+                "/entry/instrument/detector/data",
+                "--keys",
+                "/entry/solstice_scan/keys/uid,/entry/solstice_scan/keys/frame",
+                "--finished",
+                "/entry/solstice_scan/keys/finished",
+            ],
+            &[
+                "--data",
+                "/entry/instrument/detector/data",
+                "--keys",
+                "/entry/solstice_scan/keys",
+                "--finished",
+                "/entry/solstice_scan/keys/finished",
+            ],
+        ),
+        (
+            "two-keys.h5",
+            &["--keys", "keys/a,keys/b", "--finished", "done"],
+            &["--keys", "keys/a, keys/b", "--finished", "done"],
+        ),
+    ];
+    for (name, written_with, followed_with) in layouts {
+        let file = dir.join(name);
+        let mut args = vec!["--frames", "5", "--interval-ms", "0"];
+        args.extend(written_with);
+        assert!(
+            start_writer(&file, &args).wait().expect("ends").success(),
+            "{name}"
+        );
+        let mut follow = vec!["--input", file.to_str().expect("UTF-8"), "--work-ms", "0"];
+        follow.extend(followed_with);
+        let follow = flags(&follow);
+        let exercise = answer("swmr", 1, None, &follow);
+        assert_eq!(field(&exercise, "frames"), &Value::UInt(5), "{name}");
+        assert_eq!(
+            field(&exercise, "end"),
+            &Value::Text("finished".to_string()),
+            "{name}"
+        );
+        let solution = answer("swmr-solution", 2, None, &follow);
+        assert_eq!(
+            Agreement::Exact.check(&exercise, &solution),
+            Ok(()),
+            "{name}"
+        );
+    }
+    // The defaults do not fit the source material's layout: the missing dataset is named.
+    let source = dir.join("source.h5");
+    let ran = run(lesson_command("swmr")
+        .args(["--repeat", "1", "--input"])
+        .arg(&source));
+    common::assert_fails(&ran, 1, "no dataset data/data in");
+    let ran = run(lesson_command("swmr")
+        .args(["--repeat", "1", "--keys", "nothing", "--input"])
+        .arg(&source));
+    common::assert_fails(&ran, 1, "no dataset or group nothing in");
+    // Without --input the simulated detector writes its own layout.
+    common::assert_usage_error(
+        &run(lesson_command("swmr").args(["--keys", "a/b"])),
+        "--keys names datasets in the file given with --input",
     );
 }
 
@@ -112,10 +285,12 @@ fn bad_input_is_one_line() {
     ];
     for binary in ["swmr", "swmr-solution"] {
         for (path, expected) in &cases {
-            let ran = run(lesson_command(binary)
-                .arg("--input")
-                .arg(path)
-                .args(["--repeat", "1"]));
+            let ran = run(lesson_command(binary).arg("--input").arg(path).args([
+                "--repeat",
+                "1",
+                "--timeout-ms",
+                "100",
+            ]));
             assert_eq!(ran.code, 1, "{binary}: {}", ran.stderr);
             assert_eq!(ran.stderr.lines().count(), 1, "{}", ran.stderr);
             assert!(ran.stderr.contains(expected), "{}", ran.stderr);

@@ -26,6 +26,32 @@ pub struct Acquisition {
     pub interval: Duration,
     /// Set the finished flag at the end (false: end as if the acquisition crashed).
     pub finish: bool,
+    /// Where in the file the datasets go.
+    pub layout: Layout,
+    /// Create the file under its own name, and wait this long before starting SWMR mode,
+    /// as a detector that creates its file in place does: a follower may find the file
+    /// before it is ready. `None`: create it under a temporary name and rename it once
+    /// ready.
+    pub in_place: Option<Duration>,
+}
+
+/// The datasets' paths: the frames, one or more key datasets, the finished flag.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub data: String,
+    pub keys: Vec<String>,
+    pub finished: String,
+}
+
+impl Default for Layout {
+    /// The workbook's layout, and the source material's.
+    fn default() -> Layout {
+        Layout {
+            data: DATA.to_string(),
+            keys: vec![KEY.to_string()],
+            finished: FINISHED.to_string(),
+        }
+    }
 }
 
 impl Acquisition {
@@ -51,6 +77,9 @@ pub fn acquire(
     acquisition: &Acquisition,
     on_frame: impl FnMut(usize),
 ) -> Result<(), Error> {
+    if acquisition.in_place.is_some() {
+        return write_scan(path, path, acquisition, on_frame);
+    }
     let mut creating = path.as_os_str().to_owned();
     creating.push(".creating");
     let creating = std::path::PathBuf::from(creating);
@@ -80,17 +109,29 @@ fn write_scan(
         .copied()
         .chain(frame.iter().map(|_| 1))
         .collect();
-    let data = grown_dataset::<u32>(&file, DATA, &data_shape).map_err(failed(&name))?;
-    let keys = grown_dataset::<u32>(&file, KEY, &key_shape).map_err(failed(&name))?;
+    let layout = &acquisition.layout;
+    let data = grown_dataset::<u32>(&file, &layout.data, &data_shape).map_err(failed(&name))?;
+    let keys = layout
+        .keys
+        .iter()
+        .map(|key| grown_dataset::<u32>(&file, key, &key_shape).map_err(failed(&name)))
+        .collect::<Result<Vec<_>, Error>>()?;
     let finished = file
         .new_dataset::<u32>()
         .shape(1)
-        .create(FINISHED)
+        .create(layout.finished.as_str())
         .map_err(failed(&name))?;
+    file.flush().map_err(failed(&name))?;
+    if let Some(pause) = acquisition.in_place {
+        // Created and set up, not yet in SWMR mode: a follower must wait, not fail.
+        std::thread::sleep(pause);
+    }
     file.start_swmr()
         .map_err(failed(format!("cannot start SWMR mode in {name}")))?;
-    // Followers may open it from now on. (An open file keeps working under a new name.)
-    std::fs::rename(creating, path).map_err(|e| Error(format!("cannot name {name}: {e}")))?;
+    if creating != path {
+        // Followers may open it from now on. (An open file keeps working under a new name.)
+        std::fs::rename(creating, path).map_err(|e| Error(format!("cannot name {name}: {e}")))?;
+    }
 
     let pixels: usize = frame.iter().product();
     let mut rows = 0;
@@ -102,7 +143,9 @@ fn write_scan(
         if position[0] >= rows {
             rows = position[0] + 1;
             resize_first_axis(&data, rows, &data_shape).map_err(failed(&name))?;
-            resize_first_axis(&keys, rows, &key_shape).map_err(failed(&name))?;
+            for key in &keys {
+                resize_first_axis(key, rows, &key_shape).map_err(failed(&name))?;
+            }
         }
         let values: Vec<u32> = (0..pixels).map(|p| frame_value(index, p)).collect();
         let image = ArrayD::from_shape_vec(IxDyn(frame), values).expect("shape fits");
@@ -111,15 +154,17 @@ fn write_scan(
         data.flush().map_err(failed(&name))?;
         // The key only after its frame is safely in the file.
         let key = ArrayD::from_elem(IxDyn(&vec![1; frame.len()]), index as u32 + 1);
-        keys.write_slice(&key, at(&position, &vec![1; frame.len()]))
-            .map_err(failed(format!("writing key {index}")))?;
-        keys.flush().map_err(failed(&name))?;
+        for keys in &keys {
+            keys.write_slice(&key, at(&position, &vec![1; frame.len()]))
+                .map_err(failed(format!("writing key {index}")))?;
+            keys.flush().map_err(failed(&name))?;
+        }
         on_frame(index);
     }
     if acquisition.finish {
         finished
             .write(&[1u32])
-            .map_err(failed(format!("setting {FINISHED}")))?;
+            .map_err(failed(format!("setting {}", layout.finished)))?;
         finished.flush().map_err(failed(&name))?;
     }
     Ok(())

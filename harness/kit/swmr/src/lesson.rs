@@ -9,7 +9,7 @@ use workbook::machine::available_cpus;
 use workbook::simulated::{SimulatedWork, WorkKind};
 use workbook::{IntoAnswer, Params, Value};
 
-use crate::{Acquisition, DATA, Detector, End, Error, FINISHED, FrameReader, KEY, KeyFollower};
+use crate::{Acquisition, Detector, End, Error, FINISHED, FrameReader, KeyFollower};
 
 /// One frame, read as f64.
 pub type Frame = ndarray::ArrayD<f64>;
@@ -25,6 +25,8 @@ pub struct Follow {
     pub frames: FrameReader,
     pub work: SimulatedWork,
     model: Model,
+    /// The simulated detector's folder: last, so that it goes after the detector's file.
+    _scratch: Option<ScratchDir>,
 }
 
 /// What the ideal time is worked out from.
@@ -39,8 +41,8 @@ struct Model {
 }
 
 impl Follow {
-    /// Starts the simulated detector writing a fresh file (or opens `--input`) and gets
-    /// ready to follow it.
+    /// Starts the simulated detector writing a fresh file (or opens `--input`, the datasets
+    /// `--keys`, `--data` and `--finished` name) and gets ready to follow it.
     pub fn start(params: &Params) -> Result<Follow, Error> {
         let work_seconds = params.real("work-ms") / 1000.0;
         let kind = WorkKind::parse(params.choice("work")).unwrap_or(WorkKind::Sleep);
@@ -50,25 +52,41 @@ impl Follow {
             Some(_) => 0.0,
             None => interval.as_secs_f64(),
         };
+        let timeout = Duration::from_secs_f64(params.real("timeout-ms") / 1000.0);
+        let mut scratch = None;
         let (detector, file) = match params.optional_path("input") {
-            Some(path) => (None, crate::open_swmr(path)?),
+            // The file may not be there yet, nor in SWMR mode: wait for both, as long as
+            // for a new key.
+            Some(path) => (None, crate::open_swmr_within(path, timeout)?),
             None => {
+                let folder = ScratchDir::new()?;
+                let path = folder.0.join("scan.h5");
+                scratch = Some(folder);
                 let acquisition = Acquisition {
                     scan: vec![params.count("frames") as usize],
                     frame: FRAME_SHAPE.to_vec(),
                     interval,
                     finish: true,
+                    layout: crate::Layout::default(),
+                    in_place: None,
                 };
-                let (detector, file) = Detector::start(&scratch_file(), &acquisition)?;
+                let (detector, file) = Detector::start(&path, &acquisition)?;
                 (Some(detector), file)
             }
         };
-        let keys = KeyFollower::new(&file, &[KEY])?
-            .timeout(Duration::from_secs_f64(params.real("timeout-ms") / 1000.0))
+        let finished = params.text("finished");
+        let key_paths = key_datasets(&file, params.text("keys"), finished)?;
+        let key_paths: Vec<&str> = key_paths.iter().map(String::as_str).collect();
+        let mut keys = KeyFollower::new(&file, &key_paths)?
+            .timeout(timeout)
             // A frame is picked up within 2 ms of its key; a look costs tens of microseconds.
-            .poll_every(Duration::from_millis(2))
-            .finished_flag(&file, FINISHED)?;
-        let frames = FrameReader::new(&file, DATA, keys.scan_rank())?;
+            .poll_every(Duration::from_millis(2));
+        // The default flag is followed where the file has it; one named must be there.
+        let flag_named = finished != FINISHED;
+        if flag_named || file.dataset(finished).is_ok() {
+            keys = keys.finished_flag(&file, finished)?;
+        }
+        let frames = FrameReader::new(&file, params.text("data"), keys.scan_rank())?;
         Ok(Follow {
             detector,
             keys,
@@ -83,6 +101,7 @@ impl Follow {
                 // One frame per task, unless the solution says otherwise (`Scan::in_batches`).
                 batch: 1,
             },
+            _scratch: scratch,
         })
     }
 
@@ -113,11 +132,66 @@ pub fn run(
     follow.finish(sums)
 }
 
-/// A fresh file in the system's temporary folder for each run's simulated detector.
-fn scratch_file() -> PathBuf {
-    static RUN: AtomicUsize = AtomicUsize::new(0);
-    let run = RUN.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("swmr-lesson-{}-{run}.h5", std::process::id()))
+/// The key datasets `spec` names: comma-separated paths, each a dataset or a group whose
+/// datasets are all keys (but the finished flag, if it is among them), as swmr_tools takes
+/// them.
+fn key_datasets(file: &hdf5::File, spec: &str, finished: &str) -> Result<Vec<String>, Error> {
+    let mut paths = Vec::new();
+    for path in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        if file.dataset(path).is_ok() {
+            paths.push(path.to_string());
+            continue;
+        }
+        let group = file.group(path).map_err(|_| {
+            Error(format!(
+                "no dataset or group {path} in {} (--keys)",
+                file.filename()
+            ))
+        })?;
+        let mut names = group
+            .member_names()
+            .map_err(crate::failed(format!("listing {path}")))?;
+        names.sort();
+        let flag = finished.trim_start_matches('/');
+        let members: Vec<String> = names
+            .iter()
+            .map(|name| format!("{}/{name}", path.trim_end_matches('/')))
+            .filter(|member| member.trim_start_matches('/') != flag)
+            .filter(|member| file.dataset(member).is_ok())
+            .collect();
+        if members.is_empty() {
+            return Err(Error(format!(
+                "the group {path} holds no key datasets (--keys)"
+            )));
+        }
+        paths.extend(members);
+    }
+    if paths.is_empty() {
+        return Err(Error("--keys names no datasets".to_string()));
+    }
+    Ok(paths)
+}
+
+/// A new folder of this run's own in the system's temporary folder, for the simulated
+/// detector's file; removed when it goes, once empty (the detector removes its file).
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new() -> Result<ScratchDir, Error> {
+        static RUN: AtomicUsize = AtomicUsize::new(0);
+        let run = RUN.fetch_add(1, Ordering::Relaxed);
+        let name = format!("swmr-lesson-{}-{run}", std::process::id());
+        workbook::files::create_unique_dir(&std::env::temp_dir(), &name)
+            .map(ScratchDir)
+            .map_err(Error)
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        // Made by this run, and removed only if empty.
+        let _ = std::fs::remove_dir(&self.0);
+    }
 }
 
 /// What a run found: every frame's sum, in key order, and how the scan ended.
@@ -156,6 +230,16 @@ impl IntoAnswer for Scan {
 
     /// No run beats the work shared out over the workers (whole tasks each), nor the last
     /// frame's arrival plus its own processing. The time to read frames is not counted.
+    fn incomplete(&self) -> Option<String> {
+        (self.end == End::TimedOut).then(|| {
+            format!(
+                "the scan ended without its finished flag after {} frame(s): the writer \
+                 stopped, or crashed, before the end",
+                self.sums.len()
+            )
+        })
+    }
+
     fn ideal_seconds(&self) -> Option<f64> {
         let m = self.model;
         let workers = match m.kind {

@@ -11,7 +11,8 @@ use crate::{Acquisition, Error, KEY, acquire, open_swmr};
 pub const WRITER_MODE: &str = "--as-swmr-writer";
 
 const USAGE: &str = "usage: swmr-writer --out <file.h5> [--frames N | --grid RxC] \
-[--frame-shape HxW | --frame-shape scalar] [--interval-ms MS] [--no-finish] [--crash-after N] [--quiet]";
+[--frame-shape HxW | --frame-shape scalar] [--interval-ms MS] [--no-finish] [--crash-after N] \
+[--data PATH] [--keys PATH,...] [--finished PATH] [--in-place-pause-ms MS] [--quiet]";
 
 pub struct Options {
     pub out: PathBuf,
@@ -32,6 +33,14 @@ fn shape(flag: &str, text: &str) -> Result<Vec<usize>, String> {
         .collect()
 }
 
+fn milliseconds(flag: &str, text: &str) -> Result<Duration, String> {
+    text.parse()
+        .ok()
+        .filter(|ms: &f64| (0.0..=3.6e6).contains(ms))
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        .ok_or_else(|| format!("{flag}: expected milliseconds, got '{text}'"))
+}
+
 pub fn parse(args: &[String]) -> Result<Options, String> {
     let mut out = None;
     let mut acquisition = Acquisition {
@@ -39,6 +48,8 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         frame: vec![10, 20],
         interval: Duration::from_millis(100),
         finish: true,
+        layout: crate::Layout::default(),
+        in_place: None,
     };
     let (mut crash_after, mut quiet) = (None, false);
     let mut rest = args.iter();
@@ -59,15 +70,14 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--grid" => acquisition.scan = shape(flag, &value()?)?,
             "--frame-shape" => acquisition.frame = shape(flag, &value()?)?,
-            "--interval-ms" => {
-                let text = value()?;
-                let ms: f64 = text
-                    .parse()
-                    .ok()
-                    .filter(|ms: &f64| (0.0..=3.6e6).contains(ms))
-                    .ok_or_else(|| format!("--interval-ms: expected milliseconds, got '{text}'"))?;
-                acquisition.interval = Duration::from_secs_f64(ms / 1000.0);
+            "--interval-ms" => acquisition.interval = milliseconds(flag, &value()?)?,
+            // Create the file in place and wait before SWMR mode, as some detectors do.
+            "--in-place-pause-ms" => acquisition.in_place = Some(milliseconds(flag, &value()?)?),
+            "--data" => acquisition.layout.data = value()?,
+            "--keys" => {
+                acquisition.layout.keys = value()?.split(',').map(str::to_string).collect();
             }
+            "--finished" => acquisition.layout.finished = value()?,
             "--no-finish" => acquisition.finish = false,
             "--crash-after" => {
                 let text = value()?;
@@ -155,7 +165,12 @@ impl Detector {
     pub fn start(path: &Path, acquisition: &Acquisition) -> Result<(Detector, hdf5::File), Error> {
         let program = std::env::current_exe()
             .map_err(|e| Error(format!("cannot find this program to start the writer: {e}")))?;
-        let _ = std::fs::remove_file(path);
+        if path.exists() {
+            return Err(Error(format!(
+                "{} exists: the simulated detector writes a new file",
+                path.display()
+            )));
+        }
         let shape = |axes: &[usize]| {
             if axes.is_empty() {
                 "scalar".to_string()

@@ -4,9 +4,10 @@
 mod common;
 
 use std::process::Command;
+use std::time::Duration;
 
 use common::{expected_sum, follow, scratch};
-use swmr_kit::End;
+use swmr_kit::{End, FrameReader, KeyFollower};
 
 #[test]
 fn live_scans_written_by_h5py_are_followed() {
@@ -30,5 +31,65 @@ fn live_scans_written_by_h5py_are_followed() {
             assert_eq!(*sum, expected_sum(index, 200), "{libver}, frame {index}");
         }
         assert_eq!(end, Some(End::Finished), "{libver}");
+    }
+}
+
+#[test]
+fn a_follower_started_first_waits_for_an_h5py_file_created_in_place() {
+    // The detector creates its file under its own name and sets it up for half a second
+    // before SWMR mode; the follower is already waiting. The writer must finish, and every
+    // frame must be followed, in the source material's layout (data/data_1).
+    let Ok(python) = std::env::var("WORKBOOK_H5PY_PYTHON") else {
+        eprintln!("skipped: set WORKBOOK_H5PY_PYTHON to a Python with h5py (.ci/run does)");
+        return;
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/h5py_writer.py");
+    for libver in ["latest", "v110"] {
+        let path = scratch(&format!("h5py-in-place-{libver}.h5"));
+        let follower = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let file = swmr_kit::open_swmr_within(&path, Duration::from_secs(10))
+                    .expect("the file, once ready");
+                let mut keys = KeyFollower::new(&file, &["keys/key_1"])
+                    .expect("keys")
+                    .timeout(Duration::from_secs(3))
+                    .finished_flag(&file, "keys/finished")
+                    .expect("flag");
+                let frames =
+                    FrameReader::new(&file, "data/data_1", keys.scan_rank()).expect("data");
+                let sums: Vec<f64> = keys
+                    .by_ref()
+                    .map(|index| frames.read(index.expect("index")).expect("frame").sum())
+                    .collect();
+                (sums, keys.end())
+            })
+        };
+        std::thread::sleep(Duration::from_millis(300));
+        let writer = Command::new(&python)
+            .arg(script)
+            .arg(&path)
+            .args([
+                libver,
+                "8",
+                "0.02",
+                "0.5",
+                "data/data_1",
+                "keys/key_1",
+                "keys/finished",
+            ])
+            // The writer locks as HDF5 does by default.
+            .env_remove("HDF5_USE_FILE_LOCKING")
+            .output()
+            .expect("python starts");
+        assert!(
+            writer.status.success(),
+            "{libver}: the writer failed: {}",
+            String::from_utf8_lossy(&writer.stderr)
+        );
+        let (sums, end) = follower.join().expect("the follower ends");
+        assert_eq!(end, Some(End::Finished), "{libver}");
+        let expected: Vec<f64> = (0..8).map(|i| expected_sum(i, 200)).collect();
+        assert_eq!(sums, expected, "{libver}");
     }
 }

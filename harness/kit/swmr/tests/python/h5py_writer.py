@@ -1,9 +1,14 @@
 """A live scan written by h5py in SWMR mode, in the layout the Rust follower reads.
 
-    python h5py_writer.py OUT.h5 LIBVER FRAMES INTERVAL_S
+    python h5py_writer.py OUT.h5 LIBVER FRAMES INTERVAL_S [IN_PLACE_PAUSE_S [DATA KEY FINISHED]]
 
 LIBVER is "latest" or "v110". Frame i holds the same values as the Rust detector's
 (swmr_kit::frame_value), so the follower can check every frame it reads.
+
+With IN_PLACE_PAUSE_S the file is created under its own name, as a detector does, and SWMR
+mode starts that many seconds after it is set up: a follower that comes first must wait.
+DATA, KEY and FINISHED are the datasets' paths (default data/data, keys/key_1,
+keys/finished).
 """
 
 import os
@@ -22,19 +27,26 @@ def frame(index, shape=(10, 20)):
 
 def main():
     out, libver, frames, interval = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    # Created under another name, and renamed once in SWMR mode: a reader that opened the
-    # file before would hold a lock that stops swmr_mode from being set.
-    creating = out + ".creating"
+    in_place = float(sys.argv[5]) if len(sys.argv) > 5 else None
+    data_path, key_path, finished_path = (
+        sys.argv[6:9] if len(sys.argv) > 8 else ("data/data", "keys/key_1", "keys/finished")
+    )
+    # Unless in place: created under another name, and renamed once in SWMR mode.
+    creating = out if in_place is not None else out + ".creating"
     with h5py.File(creating, "w", libver=libver) as f:
         data = f.create_dataset(
-            "data/data", shape=(0, 10, 20), maxshape=(None, 10, 20), chunks=(1, 10, 20), dtype="u4"
+            data_path, shape=(0, 10, 20), maxshape=(None, 10, 20), chunks=(1, 10, 20), dtype="u4"
         )
         keys = f.create_dataset(
-            "keys/key_1", shape=(0, 1, 1), maxshape=(None, 1, 1), chunks=(1, 1, 1), dtype="u4"
+            key_path, shape=(0, 1, 1), maxshape=(None, 1, 1), chunks=(1, 1, 1), dtype="u4"
         )
-        finished = f.create_dataset("keys/finished", shape=(1,), dtype="u4")
+        finished = f.create_dataset(finished_path, shape=(1,), dtype="u4")
+        if in_place is not None:
+            f.flush()
+            time.sleep(in_place)
         f.swmr_mode = True
-        os.replace(creating, out)
+        if in_place is None:
+            os.replace(creating, out)
         for index in range(frames):
             if index:
                 time.sleep(interval)
