@@ -119,30 +119,27 @@ fn read_surveys(path: &Path, blocksize: u64) -> Result<Summary, String> {
         .len();
 
     // Every block is read and added up by a rayon task; `collect` keeps them in file order.
-    // Each notes whether it holds a quote.
+    // Each notes its length and whether it holds a quote.
     let ranges = block_ranges(body_start, end, blocksize);
     let blocks = ranges
         .par_iter()
         .enumerate()
         .map(|(index, range)| {
             let block = read_block(path, range, index == 0)?;
-            Ok((tally_block(&block), block.contains(&b'"')))
+            Ok((
+                tally_block(&block),
+                block.len() as u64,
+                block.contains(&b'"'),
+            ))
         })
-        .collect::<std::io::Result<Vec<(Tally, bool)>>>()
+        .collect::<std::io::Result<Vec<(Tally, u64, bool)>>>()
         .map_err(|e| format!("cannot read {name}: {e}"))?;
-    let quoted = blocks.iter().any(|(_, quoted)| *quoted);
+    let quoted = blocks.iter().any(|(_, _, quoted)| *quoted);
     let (tallies, row_starts) = if quoted {
-        // A quoted field may hold a line ending, and a cut there splits a row in two:
-        // find where rows really start, then read and add up those blocks instead.
-        let rows = quotes::row_starts(path, body_start, end, &ranges)?;
-        let tallies = rows
-            .par_iter()
-            .map(|range| quotes::read_range(path, range).map(|block| tally_block(&block)))
-            .collect::<std::io::Result<Vec<Tally>>>()
-            .map_err(|e| format!("cannot read {name}: {e}"))?;
-        (tallies, rows.iter().map(|range| range.start).collect())
+        // A quoted field may hold a line ending, and a cut there splits a row in two.
+        quotes::tally_rows(path, body_start, end, &ranges, blocks, tally_block)?
     } else {
-        let tallies = blocks.into_iter().map(|(tally, _)| tally).collect();
+        let tallies = blocks.into_iter().map(|(tally, ..)| tally).collect();
         (tallies, vec![body_start])
     };
     let tally = tallies.into_iter().fold(Tally::default(), Tally::merge);

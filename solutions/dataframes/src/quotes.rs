@@ -5,15 +5,54 @@
 //! first byte. (Dask's `read_csv` with a `blocksize` has the same problem, and no answer:
 //! it cuts such rows in two.)
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
+use dataframes_kit::Tally;
+use rayon::prelude::*;
+
+/// The tallies of the file's rows, in file order, with the blocks cut where rows start;
+/// and those starts. `first_pass` holds each block (of `blocks`, moved to line starts) as
+/// first tallied, with its length in bytes: a block whose ends turn out to be row starts
+/// keeps its tally, and only the blocks around a quoted line ending are read again.
+pub fn tally_rows(
+    path: &Path,
+    body_start: u64,
+    end: u64,
+    blocks: &[Range<u64>],
+    first_pass: Vec<(Tally, u64, bool)>,
+    tally_block: fn(&[u8]) -> Tally,
+) -> Result<(Vec<Tally>, Vec<u64>), String> {
+    let mut tallied: HashMap<(u64, u64), Tally> = HashMap::new();
+    let mut at = body_start;
+    for (tally, length, _) in first_pass {
+        tallied.insert((at, at + length), tally);
+        at += length;
+    }
+    let rows = row_starts(path, body_start, end, blocks)?;
+    let again: Vec<Option<Tally>> = rows
+        .iter()
+        .map(|range| tallied.remove(&(range.start, range.end)))
+        .collect();
+    let tallies = rows
+        .par_iter()
+        .zip(again)
+        .map(|(range, kept)| match kept {
+            Some(tally) => Ok(tally),
+            None => read_range(path, range).map(|block| tally_block(&block)),
+        })
+        .collect::<std::io::Result<Vec<Tally>>>()
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok((tallies, rows.iter().map(|range| range.start).collect()))
+}
+
 /// The blocks `blocks` (byte ranges of the body, in order) moved to where rows start, as the
 /// csv reader reads the body from `body_start` on. Blocks that no row starts in are left
 /// out: the row before runs on over them.
-pub fn row_starts(
+fn row_starts(
     path: &Path,
     body_start: u64,
     end: u64,
@@ -57,7 +96,7 @@ pub fn row_starts(
 }
 
 /// Reads exactly the bytes `range` of the file.
-pub fn read_range(path: &Path, range: &Range<u64>) -> std::io::Result<Vec<u8>> {
+fn read_range(path: &Path, range: &Range<u64>) -> std::io::Result<Vec<u8>> {
     let mut file = File::open(path)?;
     file.seek(SeekFrom::Start(range.start))?;
     let mut bytes = Vec::with_capacity((range.end - range.start) as usize);

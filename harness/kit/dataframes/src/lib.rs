@@ -149,26 +149,75 @@ pub fn tail_of_file(
 }
 
 /// The last `SHOWN_ROWS` well-formed rows of `text`, which starts at a row, read forward
-/// with the csv reader: right whatever the quotes, at the cost of reading it all.
+/// with the csv reader: right whatever the quotes, at the cost of reading it all. Only
+/// where the last few rows of nine fields are is kept on the way; they are turned into
+/// rows at the end (all of them again only if too few of those were well-formed).
 fn last_rows(text: &[u8]) -> Vec<String> {
+    const KEPT: usize = 64;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text);
     let mut record = csv::ByteRecord::new();
-    let mut rows = std::collections::VecDeque::with_capacity(SHOWN_ROWS + 1);
-    while let Ok(true) = reader.read_byte_record(&mut record) {
-        if record.len() != COLUMNS {
-            continue;
-        }
-        if let Ok(row) = record.deserialize::<Survey>(None) {
-            rows.push_back(row.to_line());
-            if rows.len() > SHOWN_ROWS {
-                rows.pop_front();
+    let mut spans = std::collections::VecDeque::with_capacity(KEPT + 1);
+    let mut rows_seen = 0usize;
+    loop {
+        let start = reader.position().byte() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(true) if record.len() == COLUMNS => {
+                rows_seen += 1;
+                spans.push_back(start..reader.position().byte() as usize);
+                if spans.len() > KEPT {
+                    spans.pop_front();
+                }
             }
+            Ok(true) => {}
+            _ => break,
         }
     }
-    rows.into()
+    let well_formed = |span: &std::ops::Range<usize>| {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&text[span.clone()]);
+        let mut record = csv::ByteRecord::new();
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => record.deserialize::<Survey>(None).ok().map(|r| r.to_line()),
+            _ => None,
+        }
+    };
+    let mut rows: Vec<String> = spans
+        .iter()
+        .rev()
+        .filter_map(well_formed)
+        .take(SHOWN_ROWS)
+        .collect();
+    if rows.len() < SHOWN_ROWS && rows_seen > spans.len() {
+        // Too many bad rows at the end: look at every row.
+        let all: Vec<std::ops::Range<usize>> = {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text);
+            let mut spans = Vec::new();
+            loop {
+                let start = reader.position().byte() as usize;
+                match reader.read_byte_record(&mut record) {
+                    Ok(true) => spans.push(start..reader.position().byte() as usize),
+                    _ => break,
+                }
+            }
+            spans
+        };
+        rows = all
+            .iter()
+            .rev()
+            .filter_map(well_formed)
+            .take(SHOWN_ROWS)
+            .collect();
+    }
+    rows.reverse();
+    rows
 }
 
 /// Why a row could not be read, in words that do not depend on where the block started:
