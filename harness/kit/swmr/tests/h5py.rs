@@ -9,12 +9,17 @@ use std::time::Duration;
 use common::{expected_sum, follow, scratch};
 use swmr_kit::{End, FrameReader, KeyFollower};
 
+/// The tests need a Python with h5py: they are ignored unless asked for
+/// (`cargo test -- --ignored`), and then WORKBOOK_H5PY_PYTHON must name one.
+fn h5py_python() -> String {
+    std::env::var("WORKBOOK_H5PY_PYTHON")
+        .expect("set WORKBOOK_H5PY_PYTHON to a Python with h5py (.ci/run makes one)")
+}
+
 #[test]
+#[ignore = "needs a Python with h5py: .ci/run makes one and runs it with --ignored"]
 fn live_scans_written_by_h5py_are_followed() {
-    let Ok(python) = std::env::var("WORKBOOK_H5PY_PYTHON") else {
-        eprintln!("skipped: set WORKBOOK_H5PY_PYTHON to a Python with h5py (.ci/run does)");
-        return;
-    };
+    let python = h5py_python();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/h5py_writer.py");
     for libver in ["latest", "v110"] {
         let path = scratch(&format!("h5py-{libver}.h5"));
@@ -35,14 +40,12 @@ fn live_scans_written_by_h5py_are_followed() {
 }
 
 #[test]
+#[ignore = "needs a Python with h5py: .ci/run makes one and runs it with --ignored"]
 fn a_follower_started_first_waits_for_an_h5py_file_created_in_place() {
     // The detector creates its file under its own name and sets it up for half a second
     // before SWMR mode; the follower is already waiting. The writer must finish, and every
     // frame must be followed, in the source material's layout (data/data_1).
-    let Ok(python) = std::env::var("WORKBOOK_H5PY_PYTHON") else {
-        eprintln!("skipped: set WORKBOOK_H5PY_PYTHON to a Python with h5py (.ci/run does)");
-        return;
-    };
+    let python = h5py_python();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/h5py_writer.py");
     for libver in ["latest", "v110"] {
         let path = scratch(&format!("h5py-in-place-{libver}.h5"));
