@@ -62,10 +62,7 @@ fn row_starts(
     let failed = |e: std::io::Error| format!("cannot read {name}: {e}");
     let mut file = File::open(path).map_err(failed)?;
     file.seek(SeekFrom::Start(body_start)).map_err(failed)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 20, file));
+    let mut reader = dataframes_kit::rows_reader(BufReader::with_capacity(1 << 20, file));
     let mut record = csv::ByteRecord::new();
     let mut starts = vec![body_start];
     for block in blocks.iter().skip(1) {

@@ -127,10 +127,7 @@ fn check_field_count(path: &Path, rows: u64) -> Result<bool, String> {
 /// The first row of `text` (header included) without exactly 9 fields, read with the csv
 /// reader's rules.
 fn short_rows(text: &[u8]) -> Option<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text);
+    let mut reader = dataframes_kit::rows_reader(text);
     let mut record = csv::ByteRecord::new();
     let mut row = 0u64;
     while let Ok(true) = reader.read_byte_record(&mut record) {

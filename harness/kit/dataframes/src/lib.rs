@@ -4,9 +4,10 @@
 //! The exercise, both solution variants and `workbook data` use these, so that every way of
 //! reading the file is held to the same answer.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -150,74 +151,64 @@ pub fn tail_of_file(
 
 /// The last `SHOWN_ROWS` well-formed rows of `text`, which starts at a row, read forward
 /// with the csv reader: right whatever the quotes, at the cost of reading it all. Only
-/// where the last few rows of nine fields are is kept on the way; they are turned into
-/// rows at the end (all of them again only if too few of those were well-formed).
+/// where the last rows of nine fields are is kept on the way; they are turned into rows at
+/// the end (every row's place is kept, and tried, only if too few of those were
+/// well-formed).
 fn last_rows(text: &[u8]) -> Vec<String> {
-    const KEPT: usize = 64;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text);
-    let mut record = csv::ByteRecord::new();
-    let mut spans = std::collections::VecDeque::with_capacity(KEPT + 1);
-    let mut rows_seen = 0usize;
-    loop {
-        let start = reader.position().byte() as usize;
-        match reader.read_byte_record(&mut record) {
-            Ok(true) if record.len() == COLUMNS => {
-                rows_seen += 1;
-                spans.push_back(start..reader.position().byte() as usize);
-                if spans.len() > KEPT {
-                    spans.pop_front();
-                }
-            }
-            Ok(true) => {}
-            _ => break,
-        }
-    }
-    let well_formed = |span: &std::ops::Range<usize>| {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(&text[span.clone()]);
+    let well_formed = |span: &Range<usize>| {
         let mut record = csv::ByteRecord::new();
-        match reader.read_byte_record(&mut record) {
+        match rows_reader(&text[span.clone()]).read_byte_record(&mut record) {
             Ok(true) => record.deserialize::<Survey>(None).ok().map(|r| r.to_line()),
             _ => None,
         }
     };
-    let mut rows: Vec<String> = spans
-        .iter()
-        .rev()
-        .filter_map(well_formed)
-        .take(SHOWN_ROWS)
-        .collect();
-    if rows.len() < SHOWN_ROWS && rows_seen > spans.len() {
-        // Too many bad rows at the end: look at every row.
-        let all: Vec<std::ops::Range<usize>> = {
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(text);
-            let mut spans = Vec::new();
-            loop {
-                let start = reader.position().byte() as usize;
-                match reader.read_byte_record(&mut record) {
-                    Ok(true) => spans.push(start..reader.position().byte() as usize),
-                    _ => break,
-                }
-            }
-            spans
-        };
-        rows = all
+    let last = |spans: &VecDeque<Range<usize>>| -> Vec<String> {
+        let mut rows: Vec<String> = spans
             .iter()
             .rev()
             .filter_map(well_formed)
             .take(SHOWN_ROWS)
             .collect();
+        rows.reverse();
+        rows
+    };
+    let (kept, rows_seen) = row_spans(text, 64);
+    let rows = last(&kept);
+    if rows.len() == SHOWN_ROWS || rows_seen == kept.len() {
+        return rows;
     }
-    rows.reverse();
-    rows
+    last(&row_spans(text, usize::MAX).0)
+}
+
+/// Where the last `keep` rows of nine fields in `text` are, and how many there are.
+fn row_spans(text: &[u8], keep: usize) -> (VecDeque<Range<usize>>, usize) {
+    let mut reader = rows_reader(text);
+    let mut record = csv::ByteRecord::new();
+    let mut spans = VecDeque::new();
+    let mut seen = 0;
+    loop {
+        let start = reader.position().byte() as usize;
+        match reader.read_byte_record(&mut record) {
+            Ok(true) if record.len() == COLUMNS => {
+                seen += 1;
+                spans.push_back(start..reader.position().byte() as usize);
+                if spans.len() > keep {
+                    spans.pop_front();
+                }
+            }
+            Ok(true) => {}
+            _ => return (spans, seen),
+        }
+    }
+}
+
+/// A csv reader of survey rows as the starter reads them: no header, and rows with the
+/// wrong number of fields let through to be counted.
+pub fn rows_reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input)
 }
 
 /// Why a row could not be read, in words that do not depend on where the block started:
@@ -425,10 +416,7 @@ pub fn tail_rows(body: &[u8]) -> Vec<String> {
 /// One line as a row, shown as `Survey::to_line` shows it; `None` if it is not a
 /// well-formed row (or is blank).
 fn parse_line(line: &[u8]) -> Option<String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(line);
+    let mut reader = rows_reader(line);
     let mut record = csv::ByteRecord::new();
     match reader.read_byte_record(&mut record) {
         Ok(true) if record.len() == COLUMNS => {
