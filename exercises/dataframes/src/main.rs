@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use dataframes_kit::{
-    COLUMNS, LineNumbers, Summary, Survey, Tally, body_after_header, tail_rows, why_unreadable,
+    COLUMNS, Summary, Survey, Tally, body_after_header, tail_rows, why_unreadable,
 };
 use workbook::{Program, registry::DATAFRAMES};
 
@@ -27,30 +27,29 @@ fn tally_block(block: &[u8]) -> Tally {
         .flexible(true)
         .from_reader(block);
     let mut tally = Tally::default();
-    // Which lines a row that cannot be read is on, from where it starts and ends.
-    let mut lines = LineNumbers::new(block);
     // One record, reused for every row: no allocation per row.
     let mut record = csv::ByteRecord::new();
     loop {
-        let start = reader.position().byte();
         let read = reader.read_byte_record(&mut record);
-        let end = reader.position().byte();
+        // Where the row starts in the block, to give its line number if it is skipped.
+        let start = record.position().map_or(0, |p| p.byte());
         match read {
             Ok(false) => break,
             Ok(true) if record.len() != COLUMNS => tally.skip(
-                lines.span(start, end),
+                start,
                 format!("expected {COLUMNS} fields, found {}", record.len()),
             ),
             // serde turns the fields into a typed row: an empty field becomes `None`.
             Ok(true) => match record.deserialize::<Survey>(None) {
                 Ok(row) => tally.add(&row),
-                Err(e) => tally.skip(lines.span(start, end), why_unreadable(&e)),
+                Err(e) => tally.skip(start, why_unreadable(&e)),
             },
-            Err(e) => tally.skip(lines.span(start, end), why_unreadable(&e)),
+            Err(e) => tally.skip(start, why_unreadable(&e)),
         }
     }
-    // Line endings in the block: a block after this one starts that many lines further on.
-    tally.lines = block.iter().filter(|&&b| b == b'\n').count() as u64;
+    // Line endings in the block (a block after this one starts that many lines further
+    // on), and the line numbers of the rows that could not be read.
+    tally.count_lines(block);
     tally
 }
 
@@ -64,7 +63,8 @@ fn read_surveys(path: &Path) -> Result<Summary, String> {
     let tally = tally_block(body);
 
     // Line 1 is the header; `tail` reads the last rows back from the end of the text.
-    Ok(tally.into_summary(1, tail_rows(body)))
+    let tail = tail_rows(body, tally.quoted);
+    Ok(tally.into_summary(1, tail))
 }
 
 fn main() {

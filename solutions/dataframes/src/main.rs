@@ -19,9 +19,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
 
-use dataframes_kit::{
-    COLUMNS, LineNumbers, Summary, Survey, Tally, check_header, tail_of_file, why_unreadable,
-};
+use dataframes_kit::{COLUMNS, Summary, Survey, Tally, check_header, tail_of_file, why_unreadable};
 use rayon::prelude::*;
 use workbook::{Program, registry::DATAFRAMES};
 
@@ -38,30 +36,29 @@ fn tally_block(block: &[u8]) -> Tally {
         .flexible(true)
         .from_reader(block);
     let mut tally = Tally::default();
-    // Which lines a row that cannot be read is on, from where it starts and ends.
-    let mut lines = LineNumbers::new(block);
     // One record, reused for every row: no allocation per row.
     let mut record = csv::ByteRecord::new();
     loop {
-        let start = reader.position().byte();
         let read = reader.read_byte_record(&mut record);
-        let end = reader.position().byte();
+        // Where the row starts in the block, to give its line number if it is skipped.
+        let start = record.position().map_or(0, |p| p.byte());
         match read {
             Ok(false) => break,
             Ok(true) if record.len() != COLUMNS => tally.skip(
-                lines.span(start, end),
+                start,
                 format!("expected {COLUMNS} fields, found {}", record.len()),
             ),
             // serde turns the fields into a typed row: an empty field becomes `None`.
             Ok(true) => match record.deserialize::<Survey>(None) {
                 Ok(row) => tally.add(&row),
-                Err(e) => tally.skip(lines.span(start, end), why_unreadable(&e)),
+                Err(e) => tally.skip(start, why_unreadable(&e)),
             },
-            Err(e) => tally.skip(lines.span(start, end), why_unreadable(&e)),
+            Err(e) => tally.skip(start, why_unreadable(&e)),
         }
     }
-    // Line endings in the block: a block after this one starts that many lines further on.
-    tally.lines = block.iter().filter(|&&b| b == b'\n').count() as u64;
+    // Line endings in the block (a block after this one starts that many lines further
+    // on), and the line numbers of the rows that could not be read.
+    tally.count_lines(block);
     tally
 }
 
@@ -119,22 +116,18 @@ fn read_surveys(path: &Path, blocksize: u64) -> Result<Summary, String> {
         .len();
 
     // Every block is read and added up by a rayon task; `collect` keeps them in file order.
-    // Each notes its length and whether it holds a quote.
+    // Each notes its length, and its tally whether it holds a quote.
     let ranges = block_ranges(body_start, end, blocksize);
     let blocks = ranges
         .par_iter()
         .enumerate()
         .map(|(index, range)| {
             let block = read_block(path, range, index == 0)?;
-            Ok((
-                tally_block(&block),
-                block.len() as u64,
-                block.contains(&b'"'),
-            ))
+            Ok((tally_block(&block), block.len() as u64))
         })
-        .collect::<std::io::Result<Vec<(Tally, u64, bool)>>>()
+        .collect::<std::io::Result<Vec<(Tally, u64)>>>()
         .map_err(|e| format!("cannot read {name}: {e}"))?;
-    let quoted = blocks.iter().any(|(_, _, quoted)| *quoted);
+    let quoted = blocks.iter().any(|(tally, _)| tally.quoted);
     let (tallies, row_starts) = if quoted {
         // A quoted field may hold a line ending, and a cut there splits a row in two.
         quotes::tally_rows(path, body_start, end, &ranges, blocks, tally_block)?

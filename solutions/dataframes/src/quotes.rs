@@ -23,12 +23,12 @@ pub fn tally_rows(
     body_start: u64,
     end: u64,
     blocks: &[Range<u64>],
-    first_pass: Vec<(Tally, u64, bool)>,
+    first_pass: Vec<(Tally, u64)>,
     tally_block: fn(&[u8]) -> Tally,
 ) -> Result<(Vec<Tally>, Vec<u64>), String> {
     let mut tallied: HashMap<(u64, u64), Tally> = HashMap::new();
     let mut at = body_start;
-    for (tally, length, _) in first_pass {
+    for (tally, length) in first_pass {
         tallied.insert((at, at + length), tally);
         at += length;
     }
