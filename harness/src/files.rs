@@ -131,20 +131,60 @@ pub fn check_writable(path: &Path) -> Result<(), String> {
 /// Creates a new folder `name` in `parent` (made if missing). If `name` is taken, tries
 /// `name-2`, `name-3`, ...: two runs never share a folder, and no folder is reused.
 pub fn create_unique_dir(parent: &Path, name: &str) -> Result<PathBuf, String> {
+    claim_unique(
+        parent,
+        |n| numbered(name, "", n),
+        |path| std::fs::create_dir(path),
+    )
+}
+
+/// Creates a new empty file `<stem>.<extension>` in `parent` (made if missing), or
+/// `<stem>-2.<extension>`, ... if that is taken; returns its path, to write with `write`.
+pub fn create_unique_file(parent: &Path, stem: &str, extension: &str) -> Result<PathBuf, String> {
+    let extension = format!(".{extension}");
+    claim_unique(
+        parent,
+        |n| numbered(stem, &extension, n),
+        |path| {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .map(drop)
+        },
+    )
+}
+
+/// "name", then "name-2", "name-3", ..., each followed by `suffix`.
+fn numbered(name: &str, suffix: &str, attempt: u32) -> String {
+    match attempt {
+        1 => format!("{name}{suffix}"),
+        n => format!("{name}-{n}{suffix}"),
+    }
+}
+
+/// Makes the first of the names `name(1)`, `name(2)`, ... in `parent` that `create` finds
+/// free: creating is the test, so two programs never claim the same one.
+fn claim_unique(
+    parent: &Path,
+    name: impl Fn(u32) -> String,
+    create: impl Fn(&Path) -> io::Result<()>,
+) -> Result<PathBuf, String> {
     std::fs::create_dir_all(parent)
         .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    for attempt in 1u32.. {
-        let folder = match attempt {
-            1 => parent.join(name),
-            n => parent.join(format!("{name}-{n}")),
-        };
-        match std::fs::create_dir(&folder) {
-            Ok(()) => return Ok(folder),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 10_000 => {}
-            Err(e) => return Err(format!("cannot create {}: {e}", folder.display())),
+    for attempt in 1u32..10_000 {
+        let path = parent.join(name(attempt));
+        match create(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(format!("cannot create {}: {e}", path.display())),
         }
     }
-    unreachable!("the loop returns")
+    Err(format!(
+        "no free name for {} in {}",
+        name(1),
+        parent.display()
+    ))
 }
 
 fn write_all(
@@ -331,6 +371,12 @@ mod tests {
         let second = create_unique_dir(&dir, "sweep").unwrap();
         assert_ne!(first, second);
         assert_eq!(names(&dir), ["sweep", "sweep-2"]);
+        let script = create_unique_file(&dir, "job", "sbatch").unwrap();
+        let again = create_unique_file(&dir, "job", "sbatch").unwrap();
+        assert_eq!(
+            (script.file_name(), again.file_name()),
+            (Some("job.sbatch".as_ref()), Some("job-2.sbatch".as_ref()))
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

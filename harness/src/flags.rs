@@ -130,21 +130,20 @@ fn read_words(lesson: &'static Lesson, side: Side, args: &[String]) -> Result<Wo
             Some((name, value)) => (name, Some(value.to_string())),
             None => (flag, None),
         };
-        let takes_value = match name {
-            "json" => false,
-            "threads" | "repeat" | "warmup" => true,
-            "variant" if side == Side::Solution => true,
-            _ => match lesson.param(name) {
-                Some(param) if param.solution_only && side == Side::Exercise => {
-                    return Err(format!(
-                        "--{name} is a flag of the solution ({}): the starter does not split \
-                         its work yet",
-                        lesson.solution_binary()
-                    ));
-                }
-                Some(param) => !matches!(param.kind, Kind::Switch),
-                None => return Err(unknown_flag(lesson, side, name)),
-            },
+        if side == Side::Exercise {
+            if name == "variant" {
+                return Err(unknown_flag(lesson, side, name));
+            }
+            if lesson.param(name).is_some_and(|param| param.solution_only) {
+                return Err(format!(
+                    "--{name} is a flag of the solution ({}): the starter does not split its \
+                     work yet",
+                    lesson.solution_binary()
+                ));
+            }
+        }
+        let Some(takes_value) = takes_value(lesson, name) else {
+            return Err(unknown_flag(lesson, side, name));
         };
         let value = match (takes_value, inline_value) {
             (true, Some(value)) => value,
@@ -201,8 +200,8 @@ pub struct FlagWords {
     pub words: Vec<String>,
 }
 
-/// Splits `args` into flags, each with its value, by what the lesson's flags take. A flag
-/// the lesson does not know is taken to have a value unless it is a harness switch.
+/// Splits `args` into flags, each with its value, by what the flags take. A flag neither
+/// the harness nor the lesson knows is taken to have a value.
 pub fn split_words(lesson: &Lesson, args: &[String]) -> Vec<FlagWords> {
     let mut flags = Vec::new();
     let mut rest = args.iter();
@@ -218,12 +217,8 @@ pub fn split_words(lesson: &Lesson, args: &[String]) -> Vec<FlagWords> {
             Some((name, _)) => (name, true),
             None => (flag, false),
         };
-        let switch = match lesson.param(name) {
-            Some(param) => matches!(param.kind, Kind::Switch),
-            None => matches!(name, "json" | "help"),
-        };
         let mut words = vec![word.clone()];
-        if !attached && !switch {
+        if !attached && takes_value(lesson, name).unwrap_or(true) {
             words.extend(rest.next().cloned());
         }
         flags.push(FlagWords {
@@ -232,6 +227,18 @@ pub fn split_words(lesson: &Lesson, args: &[String]) -> Vec<FlagWords> {
         });
     }
     flags
+}
+
+/// Whether the flag `name` takes a value; `None` if neither the harness nor the lesson
+/// has it.
+fn takes_value(lesson: &Lesson, name: &str) -> Option<bool> {
+    match name {
+        "json" | "help" => Some(false),
+        "threads" | "repeat" | "warmup" | "variant" => Some(true),
+        _ => lesson
+            .param(name)
+            .map(|param| !matches!(param.kind, Kind::Switch)),
+    }
 }
 
 fn count_flag(name: &str, text: &str, min: u64, max: u64) -> Result<u64, String> {

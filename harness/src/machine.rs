@@ -162,22 +162,29 @@ pub const THREADS_PER_CPU: usize = 64;
 /// The most threads a run on this machine may ask for: 64 per CPU this process may use,
 /// and never more than `MAX_THREADS`.
 pub fn thread_limit() -> usize {
-    available_cpus()
-        .saturating_mul(THREADS_PER_CPU)
-        .min(MAX_THREADS)
+    thread_limit_for(available_cpus())
+}
+
+/// The most threads a run may ask for on `cpus` CPUs.
+pub fn thread_limit_for(cpus: usize) -> usize {
+    cpus.saturating_mul(THREADS_PER_CPU).min(MAX_THREADS)
 }
 
 /// `threads` if this machine allows it, else one line that says why, naming `source` (the
 /// flag or variable the count came from).
 pub fn check_threads(source: &str, threads: usize) -> Result<usize, String> {
-    let limit = thread_limit();
+    check_threads_for(source, threads, available_cpus())
+}
+
+/// `threads` if a process that may use `cpus` CPUs (here, or a batch job's) allows it.
+pub fn check_threads_for(source: &str, threads: usize, cpus: usize) -> Result<usize, String> {
+    let limit = thread_limit_for(cpus);
     if (1..=limit).contains(&threads) {
         return Ok(threads);
     }
     Err(format!(
-        "{source} {threads}: expected 1 to {limit} threads here ({THREADS_PER_CPU} per CPU this \
-         process may use, {} CPUs; more take longer to start than the work takes)",
-        available_cpus()
+        "{source} {threads}: expected 1 to {limit} threads on {cpus} CPUs ({THREADS_PER_CPU} \
+         per CPU; more take longer to start than the work takes)"
     ))
 }
 

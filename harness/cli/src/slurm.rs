@@ -400,15 +400,17 @@ pub fn slurm(args: &SlurmArgs) -> Outcome<()> {
         )
     })?;
     build_for(&job, &args.build)?;
-    std::fs::create_dir_all(&job.results)
-        .map_err(|e| Failure::failed(format!("cannot create {}: {e}", job.results.display())))?;
     let stamp = crate::output::file_stamp(None);
-    let script_path = new_file(&job.results, &format!("{}-{stamp}", job.name()), "sbatch")
-        .and_then(|path| {
-            workbook::files::write(&path, &script).map_err(|e| e.to_string())?;
-            Ok(path)
-        })
-        .map_err(Failure::failed)?;
+    let script_path = workbook::files::create_unique_file(
+        &job.results,
+        &format!("{}-{stamp}", job.name()),
+        "sbatch",
+    )
+    .and_then(|path| {
+        workbook::files::write(&path, &script).map_err(|e| e.to_string())?;
+        Ok(path)
+    })
+    .map_err(Failure::failed)?;
 
     let output = Command::new(&sbatch)
         .arg("--parsable")
@@ -487,32 +489,6 @@ pub fn binary_groups(lessons: &[&'static Lesson]) -> Vec<Vec<String>> {
         groups.push(vec![lesson.exercise_binary(), lesson.solution_binary()]);
     }
     groups
-}
-
-/// A path `<stem>.<extension>` in `folder` that no file has yet (`<stem>-2.<extension>`,
-/// ... if it is taken), claimed by creating it empty: two submissions in the same second
-/// keep both scripts.
-fn new_file(folder: &Path, stem: &str, extension: &str) -> Result<PathBuf, String> {
-    for attempt in 1u32..10_000 {
-        let name = match attempt {
-            1 => format!("{stem}.{extension}"),
-            n => format!("{stem}-{n}.{extension}"),
-        };
-        let path = folder.join(name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(_) => return Ok(path),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
-        }
-    }
-    Err(format!(
-        "no free name for {stem}.{extension} in {}",
-        folder.display()
-    ))
 }
 
 fn find_on_path(program: &str) -> Option<PathBuf> {

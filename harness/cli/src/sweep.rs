@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use workbook::Record;
 use workbook::flags::MAX_THREADS;
-use workbook::machine::{available_cpus, check_threads, default_threads};
+use workbook::machine::{available_cpus, default_threads};
 use workbook::params::parse_count;
 use workbook::record::Side;
 use workbook::registry::{Lesson, Variant};
@@ -84,21 +84,30 @@ struct Plan {
     rounds: usize,
 }
 
-pub fn sweep(args: &SweepArgs) -> Outcome<()> {
-    let lesson = find_lesson(&args.lesson)?;
+/// What the sweep's flags ask for: the variant, the thread counts (1, 2, 4, ... up to
+/// `most` unless given) and the flag to vary.
+fn read_plan(
+    lesson: &'static Lesson,
+    args: &SweepArgs,
+    most: usize,
+) -> Outcome<(&'static Variant, Vec<usize>, Option<Vary>)> {
     let variant = find_variants(lesson, args.variant.as_deref())?;
     let [variant] = variant[..] else {
         return Err(Failure::usage("sweep runs one variant at a time"));
     };
-    let threads = thread_counts(&args.threads, default_threads().map_err(Failure::usage)?);
-    for &count in &threads {
-        check_threads("--threads", count).map_err(Failure::usage)?;
-    }
     let vary = args
         .vary
         .as_deref()
         .map(|text| parse_vary(lesson, text))
         .transpose()?;
+    Ok((variant, thread_counts(&args.threads, most), vary))
+}
+
+pub fn sweep(args: &SweepArgs) -> Outcome<()> {
+    let lesson = find_lesson(&args.lesson)?;
+    // Each thread count is checked against this machine with the configurations below.
+    let most = default_threads().map_err(Failure::usage)?;
+    let (variant, threads, vary) = read_plan(lesson, args, most)?;
     let rounds = args.rounds as usize;
     // On this machine: its thread limit, its memory, this folder's files.
     let here = |side, args: &[String]| workbook::flags::parse(lesson, side, args).map(drop);
@@ -142,23 +151,11 @@ pub fn check_for_job(lesson: &'static Lesson, sweep_flags: &[String], cpus: usiz
         ))
     })?;
     let args = job.args;
-    let variant = find_variants(lesson, args.variant.as_deref())?;
-    let [variant] = variant[..] else {
-        return Err(Failure::usage("sweep runs one variant at a time"));
-    };
-    let limit = (cpus * workbook::machine::THREADS_PER_CPU).min(MAX_THREADS);
-    let threads = thread_counts(&args.threads, cpus);
-    if let Some(&over) = threads.iter().find(|&&t| t > limit) {
-        return Err(Failure::usage(format!(
-            "--threads {over}: a job of {cpus} CPUs runs at most {limit} threads ({} per CPU)",
-            workbook::machine::THREADS_PER_CPU
-        )));
+    let (variant, threads, vary) = read_plan(lesson, &args, cpus)?;
+    for &count in &threads {
+        workbook::machine::check_threads_for("--threads", count, cpus)
+            .map_err(|e| Failure::usage(format!("{e} (a job of {cpus} CPUs)")))?;
     }
-    let vary = args
-        .vary
-        .as_deref()
-        .map(|text| parse_vary(lesson, text))
-        .transpose()?;
     let anywhere = |side, args: &[String]| workbook::flags::check_portable(lesson, side, args, 1);
     check_configurations(
         lesson,

@@ -73,7 +73,10 @@ fn bad_flags_are_one_line_and_exit_code_2() {
             // Past the machine's thread limit a pool takes longer to start than any
             // lesson's work: refused, from the flag and from Slurm's variable alike.
             let too_many = (workbook::machine::thread_limit() + 1).to_string();
-            bad(&["--threads", &too_many], "threads here (64 per CPU");
+            bad(
+                &["--threads", &too_many],
+                "CPUs (64 per CPU; more take longer to start",
+            );
             let ran = run(lesson_command(&binary).env("SLURM_CPUS_PER_TASK", "100000"));
             assert_usage_error(&ran, "SLURM_CPUS_PER_TASK 100000: expected 1 to");
             // The last of two values quietly winning hides a slip.

@@ -139,7 +139,7 @@ fn mistakes_are_one_line() {
         (
             &["slurm", "pi", "--cpus", "2", "--", "--threads", "1,500"],
             2,
-            "--threads 500: a job of 2 CPUs runs at most 128 threads",
+            "--threads 500: expected 1 to 128 threads on 2 CPUs (64 per CPU; more take longer to start than the work takes) (a job of 2 CPUs)",
         ),
         (
             &["slurm", "all", "--cpus", "2", "--", "--", "--n", "0"],
