@@ -16,16 +16,14 @@ fn cargo() -> Command {
 
 /// The packages in a dependency tree, from `cargo tree`.
 fn tree(package: &str, edges: &str) -> BTreeSet<String> {
+    tree_with(&["--package", package], edges)
+}
+
+/// The packages in the dependency tree `selection` picks (packages and features).
+fn tree_with(selection: &[&str], edges: &str) -> BTreeSet<String> {
     let output = cargo()
-        .args([
-            "tree",
-            "--edges",
-            edges,
-            "--prefix",
-            "none",
-            "--package",
-            package,
-        ])
+        .args(["tree", "--edges", edges, "--prefix", "none"])
+        .args(selection)
         .output()
         .expect("cargo tree runs");
     assert!(
@@ -91,43 +89,83 @@ const KNOWN_LEAKS: [&str; 8] = [
 fn building_a_lesson_compiles_only_its_own_dependencies() {
     for lesson in LESSONS {
         for binary in [lesson.exercise_binary(), lesson.solution_binary()] {
-            let output = cargo()
-                .args([
-                    "build",
-                    "--profile",
-                    common::profile(),
-                    "--message-format=json",
-                    "--bin",
-                    &binary,
-                ])
-                .output()
-                .expect("cargo build runs");
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            let compiled: BTreeSet<String> = String::from_utf8_lossy(&output.stdout)
-                .lines()
-                .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-                .filter(|message| {
-                    message["reason"] == "compiler-artifact"
-                        || message["reason"] == "build-script-executed"
-                })
-                .filter_map(|message| package_name(message["package_id"].as_str()?))
-                .collect();
-            // The binary's package has the same name as the binary.
-            let own = tree(&binary, "normal,build");
-            let extra: Vec<&String> = compiled
-                .iter()
-                .filter(|name| !own.contains(*name) && !KNOWN_LEAKS.contains(&name.as_str()))
-                .collect();
-            assert!(
-                extra.is_empty(),
-                "building {binary} also compiles {extra:?}"
-            );
+            compiles_only_its_own_dependencies(&binary, &[]);
         }
     }
+}
+
+/// The same with the lesson features that bring in a system library: CI installs them.
+#[test]
+#[ignore = "needs the HDF5 C library (libhdf5-dev): .ci/run installs it and runs this with --ignored"]
+fn building_a_lesson_with_its_system_library_compiles_only_its_own_dependencies() {
+    for binary in ["swmr", "swmr-solution"] {
+        compiles_only_its_own_dependencies(binary, &["--features", "hdf5-c"]);
+    }
+}
+
+fn compiles_only_its_own_dependencies(binary: &str, features: &[&str]) {
+    let output = cargo()
+        .args([
+            "build",
+            "--profile",
+            common::profile(),
+            "--message-format=json",
+            "--bin",
+            binary,
+        ])
+        .args(features)
+        .output()
+        .expect("cargo build runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let compiled: BTreeSet<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| {
+            message["reason"] == "compiler-artifact" || message["reason"] == "build-script-executed"
+        })
+        .filter_map(|message| package_name(message["package_id"].as_str()?))
+        .collect();
+    // The binary's package has the same name as the binary.
+    let own = tree_with(
+        &[&["--package", binary][..], features].concat(),
+        "normal,build",
+    );
+    let extra: Vec<&String> = compiled
+        .iter()
+        .filter(|name| !own.contains(*name) && !KNOWN_LEAKS.contains(&name.as_str()))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "building {binary} {features:?} also compiles {extra:?}"
+    );
+}
+
+/// Crates that link a library the system must provide.
+const SYSTEM_LIBRARY_CRATES: [&str; 4] = ["hdf5-metno-sys", "hdf5-sys", "mpi-sys", "openssl-sys"];
+
+/// The README's two commands must work where there is nothing but Rust: without features,
+/// no package in the workspace depends on a system library.
+#[test]
+fn without_features_nothing_needs_a_system_library() {
+    let crates = tree_with(&["--workspace"], "normal,build,dev");
+    let system: Vec<&&str> = SYSTEM_LIBRARY_CRATES
+        .iter()
+        .filter(|name| crates.contains(**name))
+        .collect();
+    assert!(
+        system.is_empty(),
+        "the default build needs system libraries through {system:?}"
+    );
+    // And the feature that does bring one in is seen by this check.
+    let with_c = tree_with(
+        &["--package", "swmr-kit", "--features", "hdf5-c"],
+        "normal,build",
+    );
+    assert!(with_c.contains("hdf5-metno-sys"), "{with_c:?}");
 }
 
 /// The package name in a package id: "registry+https://...#name@1.2.3", or, when the name is

@@ -4,11 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use hdf5::{Dataset, Extent, Extents, File};
-use ndarray::{ArrayD, IxDyn};
-
-use crate::frames::{frame_at as at, unravel};
-use crate::{Error, failed, silence_hdf5_errors};
+use crate::Error;
+use crate::frames::unravel;
+use crate::h5::ScanFile;
 
 /// Where the detector writes: frames, their keys, and the flag set when the scan is done.
 pub const DATA: &str = "data/data";
@@ -94,40 +92,27 @@ fn write_scan(
     acquisition: &Acquisition,
     mut on_frame: impl FnMut(usize),
 ) -> Result<(), Error> {
-    silence_hdf5_errors();
     let name = path.display().to_string();
-    let file = File::with_options()
-        .with_fapl(|fapl| fapl.libver_v110())
-        .create(creating)
-        .map_err(failed(format!("cannot create {name}")))?;
+    let mut file = ScanFile::create(creating, &name)?;
     let (scan, frame) = (&acquisition.scan, &acquisition.frame);
     // The first scan axis grows; the others are fixed. Keys have the data's rank, with each
     // frame axis of length 1 (keys of a 3 x 4 scan of images: shape (3, 4, 1, 1)).
     let data_shape: Vec<usize> = scan.iter().chain(frame).copied().collect();
-    let key_shape: Vec<usize> = scan
-        .iter()
-        .copied()
-        .chain(frame.iter().map(|_| 1))
-        .collect();
+    let key_block = vec![1; frame.len()];
+    let key_shape: Vec<usize> = scan.iter().chain(&key_block).copied().collect();
     let layout = &acquisition.layout;
-    let data = grown_dataset::<u32>(&file, &layout.data, &data_shape).map_err(failed(&name))?;
+    let data = file.grown(&layout.data, &data_shape, scan.len())?;
     let keys = layout
         .keys
         .iter()
-        .map(|key| grown_dataset::<u32>(&file, key, &key_shape).map_err(failed(&name)))
+        .map(|key| file.grown(key, &key_shape, scan.len()))
         .collect::<Result<Vec<_>, Error>>()?;
-    let finished = file
-        .new_dataset::<u32>()
-        .shape(1)
-        .create(layout.finished.as_str())
-        .map_err(failed(&name))?;
-    file.flush().map_err(failed(&name))?;
+    let finished = file.flag(&layout.finished)?;
     if let Some(pause) = acquisition.in_place {
         // Created and set up, not yet in SWMR mode: a follower must wait, not fail.
         std::thread::sleep(pause);
     }
-    file.start_swmr()
-        .map_err(failed(format!("cannot start SWMR mode in {name}")))?;
+    file.start_swmr()?;
     if creating != path {
         // Followers may open it from now on. (An open file keeps working under a new name.)
         std::fs::rename(creating, path).map_err(|e| Error(format!("cannot name {name}: {e}")))?;
@@ -142,65 +127,34 @@ fn write_scan(
         let position = unravel(index, scan);
         if position[0] >= rows {
             rows = position[0] + 1;
-            resize_first_axis(&data, rows, &data_shape).map_err(failed(&name))?;
-            for key in &keys {
-                resize_first_axis(key, rows, &key_shape).map_err(failed(&name))?;
+            file.resize(data, &with_rows(&data_shape, rows))?;
+            for &key in &keys {
+                file.resize(key, &with_rows(&key_shape, rows))?;
             }
         }
         let values: Vec<u32> = (0..pixels).map(|p| frame_value(index, p)).collect();
-        let image = ArrayD::from_shape_vec(IxDyn(frame), values).expect("shape fits");
-        data.write_slice(&image, at(&position, frame))
-            .map_err(failed(format!("writing frame {index}")))?;
-        data.flush().map_err(failed(&name))?;
+        file.write(data, &position, frame, &values)
+            .map_err(|e| Error(format!("frame {index}: {e}")))?;
+        file.flush(data)?;
         // The key only after its frame is safely in the file.
-        let key = ArrayD::from_elem(IxDyn(&vec![1; frame.len()]), index as u32 + 1);
-        for keys in &keys {
-            keys.write_slice(&key, at(&position, &vec![1; frame.len()]))
-                .map_err(failed(format!("writing key {index}")))?;
-            keys.flush().map_err(failed(&name))?;
+        for &key in &keys {
+            file.write(key, &position, &key_block, &[index as u32 + 1])
+                .map_err(|e| Error(format!("key {index}: {e}")))?;
+            file.flush(key)?;
         }
         on_frame(index);
     }
     if acquisition.finish {
-        finished
-            .write(&[1u32])
-            .map_err(failed(format!("setting {}", layout.finished)))?;
-        finished.flush().map_err(failed(&name))?;
+        file.write(finished, &[0], &[], &[1])
+            .map_err(|e| Error(format!("setting {}: {e}", layout.finished)))?;
+        file.flush(finished)?;
     }
-    Ok(())
+    file.close()
 }
 
-/// A chunked dataset of `shape` whose first axis starts at 0 and has no limit.
-fn grown_dataset<T: hdf5::H5Type>(
-    file: &File,
-    path: &str,
-    shape: &[usize],
-) -> hdf5::Result<Dataset> {
-    let extents: Vec<Extent> = shape
-        .iter()
-        .enumerate()
-        .map(|(axis, &length)| {
-            if axis == 0 {
-                Extent::resizable(0)
-            } else {
-                Extent::fixed(length)
-            }
-        })
-        .collect();
-    // One chunk per frame: a reader never waits for a chunk that later frames fill.
-    let chunk: Vec<usize> = shape
-        .iter()
-        .enumerate()
-        .map(|(axis, &length)| if axis < 1 { 1 } else { length.max(1) })
-        .collect();
-    file.new_dataset::<T>()
-        .chunk(chunk)
-        .shape(Extents::from(extents))
-        .create(path)
-}
-
-fn resize_first_axis(dataset: &Dataset, rows: usize, shape: &[usize]) -> hdf5::Result<()> {
-    let mut new_shape = shape.to_vec();
-    new_shape[0] = rows;
-    dataset.resize(new_shape)
+/// `shape` with `rows` on its first axis.
+fn with_rows(shape: &[usize], rows: usize) -> Vec<usize> {
+    let mut shape = shape.to_vec();
+    shape[0] = rows;
+    shape
 }

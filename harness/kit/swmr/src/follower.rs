@@ -2,10 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use hdf5::{Dataset, File, Hyperslab, SliceOrIndex};
-use ndarray::IxDyn;
-
-use crate::{Error, failed, silence_hdf5_errors};
+use crate::{Dataset, Error, File};
 
 /// Why following stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +34,7 @@ enum State {
 /// when the finished flag (if given) is set, after one more look at the keys.
 pub struct KeyFollower {
     keys: Vec<(String, Dataset)>,
-    finished: Option<(String, Dataset)>,
+    finished: Option<Dataset>,
     timeout: Duration,
     /// Time between two looks at the keys; `timeout / 20` unless set.
     poll: Option<Duration>,
@@ -53,7 +50,6 @@ pub struct KeyFollower {
 impl KeyFollower {
     /// Follows the key datasets at `paths` in `file` (opened with `open_swmr`).
     pub fn new(file: &File, paths: &[&str]) -> Result<KeyFollower, Error> {
-        silence_hdf5_errors();
         if paths.is_empty() {
             return Err(Error("no key datasets to follow".to_string()));
         }
@@ -61,7 +57,10 @@ impl KeyFollower {
             .iter()
             .map(|path| Ok((path.to_string(), dataset(file, path)?)))
             .collect::<Result<Vec<_>, Error>>()?;
-        let ranks: Vec<usize> = keys.iter().map(|(_, d)| scan_rank(&d.shape())).collect();
+        let ranks = keys
+            .iter()
+            .map(|(_, d)| Ok(scan_rank(&d.shape()?)))
+            .collect::<Result<Vec<usize>, Error>>()?;
         if let Some(other) = ranks.iter().position(|&r| r != ranks[0]) {
             return Err(Error(format!(
                 "key datasets have different scan ranks: {} has {}, {} has {}",
@@ -99,13 +98,13 @@ impl KeyFollower {
     /// the keys).
     pub fn finished_flag(mut self, file: &File, path: &str) -> Result<KeyFollower, Error> {
         let flag = dataset(file, path)?;
-        if flag.shape() != [1] {
+        let shape = flag.shape()?;
+        if shape != [1] {
             return Err(Error(format!(
-                "the finished flag {path} must have shape (1,), not {:?}",
-                flag.shape()
+                "the finished flag {path} must have shape (1,), not {shape:?}"
             )));
         }
-        self.finished = Some((path.to_string(), flag));
+        self.finished = Some(flag);
         Ok(self)
     }
 
@@ -138,9 +137,9 @@ impl KeyFollower {
     fn look(&mut self) -> Result<(), Error> {
         let mut prefix = usize::MAX;
         for (path, keys) in &self.keys {
-            keys.refresh()
-                .map_err(failed(format!("refreshing {path}")))?;
-            let rank = scan_rank(&keys.shape());
+            keys.refresh()?;
+            let shape = keys.shape()?;
+            let rank = scan_rank(&shape);
             if rank != self.scan_rank {
                 return Err(Error(format!(
                     "{path} changed its scan rank from {} to {rank}",
@@ -149,20 +148,11 @@ impl KeyFollower {
             }
             // Keys below `ready` were non-zero at the last look and stay so: read from the
             // first row (index of the growing first axis) that holds an unready key, so
-            // that a look costs what is new, not the whole scan so far.
-            let shape = keys.shape();
-            let rows = shape.first().copied().unwrap_or(0);
+            // that a look costs what is new, not the whole scan so far. An empty key
+            // dataset (nothing written yet) has no frames ready.
             let per_row: usize = shape.iter().skip(1).product();
             let first_row = self.ready.checked_div(per_row).unwrap_or(0);
-            // An empty key dataset (nothing written yet) has no frames ready.
-            let values: Vec<f64> = if keys.size() == 0 || first_row >= rows {
-                Vec::new()
-            } else {
-                keys.read_slice::<f64, _, IxDyn>(rows_from(first_row, &shape))
-                    .map_err(failed(format!("reading {path}")))?
-                    .into_raw_vec_and_offset()
-                    .0
-            };
+            let values = keys.read_rows(first_row)?;
             let complete =
                 first_row * per_row + values.iter().take_while(|&&key| key != 0.0).count();
             prefix = prefix.min(complete);
@@ -175,12 +165,11 @@ impl KeyFollower {
     }
 
     fn flag_is_set(&self) -> Result<bool, Error> {
-        let Some((path, flag)) = &self.finished else {
+        let Some(flag) = &self.finished else {
             return Ok(false);
         };
-        flag.refresh()
-            .map_err(failed(format!("refreshing {path}")))?;
-        let values: Vec<f64> = flag.read_raw().map_err(failed(format!("reading {path}")))?;
+        flag.refresh()?;
+        let values = flag.read_all()?;
         Ok(values.first().is_some_and(|&v| v != 0.0))
     }
 
@@ -233,23 +222,8 @@ impl Iterator for KeyFollower {
     }
 }
 
-/// Rows `first..` of the first axis, every other axis whole.
-fn rows_from(first: usize, shape: &[usize]) -> Hyperslab {
-    let whole = |start, end| SliceOrIndex::SliceTo {
-        start,
-        step: 1,
-        end,
-        block: 1,
-    };
-    let selection: Vec<SliceOrIndex> = std::iter::once(whole(first, shape[0]))
-        .chain(shape.iter().skip(1).map(|&end| whole(0, end)))
-        .collect();
-    Hyperslab::from(selection)
-}
-
 pub(crate) fn dataset(file: &File, path: &str) -> Result<Dataset, Error> {
     file.dataset(path)
-        .map_err(|_| Error(format!("no dataset {path} in {}", file.filename())))
 }
 
 /// The rank without trailing axes of length 1, and at least 1.

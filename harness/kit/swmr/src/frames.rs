@@ -1,10 +1,9 @@
 //! The frame reader: from a frame's flat index to its position in the scan, and the frame.
 
-use hdf5::{Dataset, File, Hyperslab, SliceOrIndex};
 use ndarray::{ArrayD, IxDyn};
 
 use crate::follower::dataset;
-use crate::{Error, failed};
+use crate::{Dataset, Error, File};
 
 /// Reads frames from a data dataset whose leading `scan_rank` axes are the scan and whose
 /// other axes are one frame: data of shape (5, 10, 100, 200) with a 2-axis scan holds 50
@@ -18,7 +17,7 @@ pub struct FrameReader {
 impl FrameReader {
     pub fn new(file: &File, path: &str, scan_rank: usize) -> Result<FrameReader, Error> {
         let data = dataset(file, path)?;
-        let rank = data.ndim();
+        let rank = data.shape()?.len();
         if rank < scan_rank {
             return Err(Error(format!(
                 "{path} has {rank} axes, fewer than the keys' {scan_rank} scan axes"
@@ -36,10 +35,8 @@ impl FrameReader {
         let path = &self.path;
         // Always refresh: a frame in a part of the dataset that already existed (the next
         // frame of a grid row, say) is only seen after a refresh.
-        self.data
-            .refresh()
-            .map_err(failed(format!("refreshing {path}")))?;
-        let shape = self.data.shape();
+        self.data.refresh()?;
+        let shape = self.data.shape()?;
         let (scan, frame) = shape.split_at(self.scan_rank);
         let position = unravel(index, scan);
         if position[0] >= scan[0] {
@@ -48,26 +45,13 @@ impl FrameReader {
                  set a key before writing the frame"
             )));
         }
-        self.data
-            .read_slice::<f64, _, IxDyn>(frame_at(&position, frame))
-            .map_err(failed(format!("reading frame {index} of {path}")))
+        let values = self
+            .data
+            .read_at(&position, frame)
+            .map_err(|e| Error(format!("frame {index}: {e}")))?;
+        ArrayD::from_shape_vec(IxDyn(frame), values)
+            .map_err(|e| Error(format!("frame {index} of {path}: {e}")))
     }
-}
-
-/// The selection of one frame (or key) at `position` in the scan: the scan axes fixed, the
-/// frame's axes (of lengths `frame`) whole.
-pub(crate) fn frame_at(position: &[usize], frame: &[usize]) -> Hyperslab {
-    let selection: Vec<SliceOrIndex> = position
-        .iter()
-        .map(|&i| SliceOrIndex::Index(i))
-        .chain(frame.iter().map(|&end| SliceOrIndex::SliceTo {
-            start: 0,
-            step: 1,
-            end,
-            block: 1,
-        }))
-        .collect();
-    Hyperslab::from(selection)
 }
 
 /// The position of flat index `index` in a scan of shape `scan`, in C order (the last axis

@@ -9,7 +9,7 @@ use workbook::machine::available_cpus;
 use workbook::simulated::{SimulatedWork, WorkKind};
 use workbook::{IntoAnswer, Params, Value};
 
-use crate::{Acquisition, Detector, End, Error, FINISHED, FrameReader, KeyFollower};
+use crate::{Acquisition, Detector, End, Error, FINISHED, File, FrameReader, KeyFollower};
 
 /// One frame, read as f64.
 pub type Frame = ndarray::ArrayD<f64>;
@@ -83,7 +83,7 @@ impl Follow {
             .poll_every(Duration::from_millis(2));
         // The default flag is followed where the file has it; one named must be there.
         let flag_named = finished != FINISHED;
-        if flag_named || file.dataset(finished).is_ok() {
+        if flag_named || file.is_dataset(finished) {
             keys = keys.finished_flag(&file, finished)?;
         }
         let frames = FrameReader::new(&file, params.text("data"), keys.scan_rank())?;
@@ -135,29 +135,24 @@ pub fn run(
 /// The key datasets `spec` names: comma-separated paths, each a dataset or a group whose
 /// datasets are all keys (but the finished flag, if it is among them), as swmr_tools takes
 /// them.
-fn key_datasets(file: &hdf5::File, spec: &str, finished: &str) -> Result<Vec<String>, Error> {
+fn key_datasets(file: &File, spec: &str, finished: &str) -> Result<Vec<String>, Error> {
     let mut paths = Vec::new();
     for path in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if file.dataset(path).is_ok() {
+        if file.is_dataset(path) {
             paths.push(path.to_string());
             continue;
         }
-        let group = file.group(path).map_err(|_| {
+        let names = file.datasets_in_group(path).ok_or_else(|| {
             Error(format!(
                 "no dataset or group {path} in {} (--keys)",
                 file.filename()
             ))
         })?;
-        let mut names = group
-            .member_names()
-            .map_err(crate::failed(format!("listing {path}")))?;
-        names.sort();
         let flag = finished.trim_start_matches('/');
         let members: Vec<String> = names
             .iter()
             .map(|name| format!("{}/{name}", path.trim_end_matches('/')))
             .filter(|member| member.trim_start_matches('/') != flag)
-            .filter(|member| file.dataset(member).is_ok())
             .collect();
         if members.is_empty() {
             return Err(Error(format!(

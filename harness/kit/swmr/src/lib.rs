@@ -26,6 +26,7 @@
 mod detector;
 mod follower;
 mod frames;
+pub mod h5;
 pub mod lesson;
 pub mod writer;
 
@@ -33,9 +34,12 @@ use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use h5::OpenFailure;
+
 pub use detector::{Acquisition, DATA, FINISHED, KEY, Layout, acquire, frame_value};
 pub use follower::{End, KeyFollower};
 pub use frames::{FrameReader, unravel};
+pub use h5::{Dataset, File};
 pub use writer::Detector;
 
 /// What went wrong, in one line fit for a user.
@@ -50,18 +54,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// HDF5's own message, first line only, after `context`.
-pub(crate) fn failed(context: impl fmt::Display) -> impl Fn(hdf5::Error) -> Error {
-    move |e| {
-        let message = e.to_string();
-        let first = message.lines().next().unwrap_or_default().to_string();
-        Error(format!("{context}: {first}"))
-    }
-}
-
 /// Opens `path` for reading while a writer may still be adding to it. The file must be
 /// ready now: see `open_swmr_within` to wait for it.
-pub fn open_swmr(path: impl AsRef<Path>) -> Result<hdf5::File, Error> {
+pub fn open_swmr(path: impl AsRef<Path>) -> Result<File, Error> {
     open_swmr_within(path, Duration::ZERO)
 }
 
@@ -73,7 +68,7 @@ pub fn open_swmr(path: impl AsRef<Path>) -> Result<hdf5::File, Error> {
 /// writer has it at all): a reader that opened it while the writer was still setting it
 /// up would fail to lock it, or hold a lock that stops the writer from starting SWMR mode.
 /// A writer is never made to fail.
-pub fn open_swmr_within(path: impl AsRef<Path>, timeout: Duration) -> Result<hdf5::File, Error> {
+pub fn open_swmr_within(path: impl AsRef<Path>, timeout: Duration) -> Result<File, Error> {
     let path = path.as_ref();
     let start = Instant::now();
     // A writer closing its file leaves it short for a moment: give that a second.
@@ -135,7 +130,7 @@ impl NotYet {
 }
 
 enum Ready {
-    Open(hdf5::File),
+    Open(File),
     NotYet(NotYet),
 }
 
@@ -160,35 +155,42 @@ fn try_open(path: &Path) -> Result<Ready, Error> {
     if superblock.flags & OPEN_FOR_WRITING != 0 && superblock.flags & SWMR_WRITING == 0 {
         return Ok(Ready::NotYet(NotYet::SettingUp));
     }
-    silence_hdf5_errors();
-    match hdf5::File::open_as(path, hdf5::OpenMode::ReadSWMR) {
+    if let Some(end) = superblock.end
+        && superblock.length < end
+    {
+        return Ok(Ready::NotYet(NotYet::Truncated(format!(
+            "truncated file: {} bytes, where its superblock says {end}",
+            superblock.length
+        ))));
+    }
+    match h5::open_for_following(path) {
         Ok(file) => Ok(Ready::Open(file)),
-        Err(e) => {
-            let message = e.to_string();
-            let first = message.lines().next().unwrap_or_default().to_string();
-            if message.contains("truncated file") {
-                Ok(Ready::NotYet(NotYet::Truncated(first)))
-            } else if message.contains("unable to lock file") {
-                Ok(Ready::NotYet(NotYet::Locked(first)))
+        Err(OpenFailure::Truncated(message)) => Ok(Ready::NotYet(NotYet::Truncated(message))),
+        Err(OpenFailure::Locked(message)) => Ok(Ready::NotYet(NotYet::Locked(message))),
+        Err(OpenFailure::Other(message)) => {
+            let hint = if message.contains("superblock") || message.contains("SWMR") {
+                " (was it written with libver v110 or later, and in SWMR mode?)"
             } else {
-                let hint = if message.contains("superblock") || message.contains("SWMR") {
-                    " (was it written with libver v110 or later, and in SWMR mode?)"
-                } else {
-                    ""
-                };
-                Err(Error(format!(
-                    "cannot open {} for SWMR reading: {first}{hint}",
-                    path.display()
-                )))
-            }
+                ""
+            };
+            Err(Error(format!(
+                "cannot open {} for SWMR reading: {message}{hint}",
+                path.display()
+            )))
         }
     }
 }
 
-/// The start of an HDF5 superblock: its version and, from version 2 on, its flags.
+/// The start of an HDF5 superblock: its version and, from version 2 on, its flags and the
+/// length the file should have.
 struct Superblock {
     version: u8,
     flags: u8,
+    /// Where the file should end (the superblock's base address plus its end-of-file
+    /// address), from version 2 on.
+    end: Option<u64>,
+    /// The file's length now.
+    length: u64,
 }
 
 /// The superblock of the file at `path`, or `None` if the file does not exist or is too
@@ -206,8 +208,10 @@ fn superblock(path: &Path) -> Result<Option<Superblock>, Error> {
     let length = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut offset = 0u64;
     while offset + 8 <= length {
-        let mut head = [0u8; 12];
-        let available = (length - offset).min(12) as usize;
+        // Signature, version, sizes of offsets and lengths, flags, then (version 2 and
+        // later) the base, extension and end-of-file addresses.
+        let mut head = [0u8; 12 + 3 * 8];
+        let available = (length - offset).min(head.len() as u64) as usize;
         file.seek(SeekFrom::Start(offset))
             .and_then(|_| file.read_exact(&mut head[..available]))
             .map_err(|e| Error(format!("cannot read {name}: {e}")))?;
@@ -218,7 +222,21 @@ fn superblock(path: &Path) -> Result<Option<Superblock>, Error> {
             }
             let version = head[8];
             let flags = if version >= 2 { head[11] } else { 0 };
-            return Ok(Some(Superblock { version, flags }));
+            let offsets = usize::from(head[9]);
+            let address = |at: usize| {
+                (version >= 2 && offsets == 8 && available >= at + 8)
+                    .then(|| u64::from_le_bytes(head[at..at + 8].try_into().expect("8 bytes")))
+            };
+            let end = match (address(12), address(28)) {
+                (Some(base), Some(eof)) => base.checked_add(eof),
+                _ => None,
+            };
+            return Ok(Some(Superblock {
+                version,
+                flags,
+                end,
+                length,
+            }));
         }
         // A file just created may hold nothing but zeros for a moment.
         if offset == 0 && head[..8].iter().all(|&b| b == 0) {
@@ -230,11 +248,4 @@ fn superblock(path: &Path) -> Result<Option<Superblock>, Error> {
         return Ok(None);
     }
     Err(Error(format!("{name} is not an HDF5 file")))
-}
-
-/// HDF5 prints a stack of diagnostics to stderr for every failed call; the errors this
-/// crate returns say what matters in one line.
-pub(crate) fn silence_hdf5_errors() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| hdf5::silence_errors(true));
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Acquisition, Error, KEY, acquire, open_swmr};
+use crate::{Acquisition, Error, File, KEY, acquire, open_swmr};
 
 /// The first argument that makes a lesson binary act as the writer instead.
 pub const WRITER_MODE: &str = "--as-swmr-writer";
@@ -162,7 +162,7 @@ impl Detector {
     /// file is ready for SWMR reading, and returns it open. Keep that handle: opening again
     /// could meet the writer closing a short scan. The file is removed when the `Detector`
     /// goes.
-    pub fn start(path: &Path, acquisition: &Acquisition) -> Result<(Detector, hdf5::File), Error> {
+    pub fn start(path: &Path, acquisition: &Acquisition) -> Result<(Detector, File), Error> {
         let program = std::env::current_exe()
             .map_err(|e| Error(format!("cannot find this program to start the writer: {e}")))?;
         if path.exists() {
@@ -207,14 +207,14 @@ impl Detector {
         Ok((detector, file))
     }
 
-    fn wait_until_ready(&mut self) -> Result<hdf5::File, Error> {
+    fn wait_until_ready(&mut self) -> Result<File, Error> {
         let start = Instant::now();
         loop {
             // Ask whether the writer has ended before looking: a short scan can be written
             // whole between a failed look and the question, and its file is then ready.
             let ended = self.child.try_wait();
             if let Ok(file) = open_swmr(&self.path)
-                && file.dataset(KEY).is_ok()
+                && file.is_dataset(KEY)
             {
                 return Ok(file);
             }

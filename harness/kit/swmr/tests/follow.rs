@@ -129,22 +129,26 @@ fn frames_of_every_rank_are_read_whole() {
 fn keys_file(name: &str, keys: &[(&str, Vec<u32>, Vec<usize>)], finished: bool) -> PathBuf {
     let path = scratch(name);
     let _no_writer_starts_meanwhile = writing_files();
-    let file = hdf5::File::with_options()
-        .with_fapl(|fapl| fapl.libver_v110())
-        .create(&path)
-        .expect("create");
+    let file = rust_hdf5::H5File::create(&path).expect("create");
+    // The version of the format SWMR needs (superblock version 3).
+    file.set_libver_bound(rust_hdf5::LibverBound::V110)
+        .expect("libver");
     for (key, values, shape) in keys {
-        file.new_dataset_builder()
-            .with_data(
-                &ndarray::ArrayD::from_shape_vec(shape.clone(), values.clone()).expect("shape"),
-            )
-            .create(*key)
+        let dataset = file
+            .new_dataset::<u32>()
+            .shape(shape)
+            .create(key)
             .expect("dataset");
+        if !values.is_empty() {
+            dataset.write_raw(values).expect("values");
+        }
     }
-    file.new_dataset_builder()
-        .with_data(&[u32::from(finished)])
+    file.new_dataset::<u32>()
+        .shape([1])
         .create("finished")
+        .and_then(|flag| flag.write_raw(&[u32::from(finished)]))
         .expect("flag");
+    file.close().expect("written");
     path
 }
 
@@ -217,12 +221,13 @@ fn a_file_not_written_for_swmr_is_refused_in_one_line() {
     let path = scratch("plain.h5");
     // The library's oldest format, which SWMR readers cannot follow.
     let no_writer_starts_meanwhile = writing_files();
-    let file = hdf5::File::create(&path).expect("create");
-    file.new_dataset_builder()
-        .with_data(&[1u32, 2, 3])
+    let file = rust_hdf5::H5File::create(&path).expect("create");
+    file.new_dataset::<u32>()
+        .shape([3])
         .create("keys")
+        .and_then(|dataset| dataset.write_raw(&[1u32, 2, 3]))
         .expect("dataset");
-    drop(file);
+    file.close().expect("written");
     drop(no_writer_starts_meanwhile);
     let error = open_swmr(&path).expect_err("not a SWMR file");
     assert!(error.0.contains("was not written for SWMR"), "{error}");

@@ -38,11 +38,11 @@ pub fn writer(path: &Path, args: &[&str]) -> Child {
 }
 
 /// Opens the file once the writer has created it and started SWMR mode.
-pub fn open_when_ready(path: &Path) -> hdf5::File {
+pub fn open_when_ready(path: &Path) -> swmr_kit::File {
     let start = Instant::now();
     loop {
         if let Ok(file) = open_swmr(path)
-            && file.dataset(KEY).is_ok()
+            && file.is_dataset(KEY)
         {
             return file;
         }
