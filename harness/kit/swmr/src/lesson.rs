@@ -272,8 +272,9 @@ pub fn report(_params: &Params, scan: &Result<Scan, Error>) -> Result<String, St
             .to_string(),
     };
     Ok(format!(
-        "  sums     {}{more}\n  end      {} frames; {end}\n",
+        "  sums     {}{more}\n  end      {} frames; {end}\n  read by  {}\n",
         shown.join(", "),
-        scan.sums.len()
+        scan.sums.len(),
+        crate::h5::library()
     ))
 }
