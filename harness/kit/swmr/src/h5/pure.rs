@@ -66,12 +66,44 @@ impl std::fmt::Debug for File {
     }
 }
 
+/// How often a read that met the writer mid-update is tried again. HDF5's C library does
+/// the same for SWMR readers (100 attempts by default): a checksum that does not match, or
+/// a dataset that was there and is not, is metadata caught while the writer rewrites it,
+/// not a damaged file, until it persists. (Datasets are never removed under SWMR, and only
+/// datasets found at first get a `Dataset`.)
+const READ_ATTEMPTS: usize = 100;
+
+fn caught_mid_update(error: &Hdf5Error) -> bool {
+    matches!(error, Hdf5Error::NotFound(_)) || error.to_string().contains("checksum mismatch")
+}
+
 impl File {
     fn reader(&self) -> MutexGuard<'_, SwmrFileReader> {
         // A panic while holding the lock leaves the reader as it was: keep using it.
         self.reader
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `call` on the reader, looking at the file again and retrying while it meets
+    /// the writer mid-update.
+    fn with_retries<T>(
+        &self,
+        mut call: impl FnMut(&mut SwmrFileReader) -> Result<T, Hdf5Error>,
+    ) -> Result<T, Hdf5Error> {
+        let mut reader = self.reader();
+        let mut attempt = 1;
+        loop {
+            match call(&mut reader) {
+                Err(error) if caught_mid_update(&error) && attempt < READ_ATTEMPTS => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_micros(100));
+                    // The refresh may itself meet the writer: the next attempt tells.
+                    let _ = reader.refresh();
+                }
+                result => return result,
+            }
+        }
     }
 
     pub fn filename(&self) -> String {
@@ -154,16 +186,14 @@ impl Dataset {
     /// Looks at the file again: rows a writer added since are seen after this.
     pub fn refresh(&self) -> Result<(), Error> {
         self.file
-            .reader()
-            .refresh()
+            .with_retries(|reader| reader.refresh())
             .map_err(failed(format!("refreshing {}", self.shown)))
     }
 
     pub fn shape(&self) -> Result<Vec<usize>, Error> {
         let shape = self
             .file
-            .reader()
-            .dataset_shape(&self.path)
+            .with_retries(|reader| reader.dataset_shape(&self.path))
             .map_err(failed(format!("reading the shape of {}", self.shown)))?;
         Ok(shape.into_iter().map(|n| n as usize).collect())
     }
@@ -191,8 +221,7 @@ impl Dataset {
     pub fn read_all(&self) -> Result<Vec<f64>, Error> {
         let raw = self
             .file
-            .reader()
-            .read_dataset_raw(&self.path)
+            .with_retries(|reader| reader.read_dataset_raw(&self.path))
             .map_err(failed(format!("reading {}", self.shown)))?;
         numbers(&raw, &self.datatype).map_err(|e| Error(format!("{}: {e}", self.shown)))
     }
@@ -200,8 +229,7 @@ impl Dataset {
     fn read(&self, starts: &[u64], counts: &[u64]) -> Result<Vec<f64>, Error> {
         let raw = self
             .file
-            .reader()
-            .read_slice_raw(&self.path, starts, counts)
+            .with_retries(|reader| reader.read_slice_raw(&self.path, starts, counts))
             .map_err(failed(format!("reading {}", self.shown)))?;
         numbers(&raw, &self.datatype).map_err(|e| Error(format!("{}: {e}", self.shown)))
     }
