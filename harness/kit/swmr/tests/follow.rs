@@ -23,6 +23,38 @@ fn a_live_ten_frame_scan_is_followed_frame_by_frame() {
 }
 
 #[test]
+fn a_scan_written_as_fast_as_possible_is_followed_though_reads_meet_the_writer() {
+    // With no pause between frames, the follower's reads often meet the writer rewriting
+    // the file's index of chunks: those reads must be tried again, not fail.
+    for run in 0..3 {
+        let path = scratch(&format!("fast-{run}.h5"));
+        let mut child = writer(&path, &["--frames", "400", "--interval-ms", "0"]);
+        let file = open_when_ready(&path);
+        // Looking without a pause, as the lesson's follower nearly does (2 ms).
+        let mut keys = KeyFollower::new(&file, &[KEY])
+            .expect("keys")
+            .timeout(Duration::from_secs(3))
+            .poll_every(Duration::ZERO)
+            .finished_flag(&file, FINISHED)
+            .expect("flag");
+        let frames = FrameReader::new(&file, DATA, keys.scan_rank()).expect("data");
+        let (mut indices, mut sums) = (Vec::new(), Vec::new());
+        for index in keys.by_ref() {
+            let index = index.expect("a ready index");
+            indices.push(index);
+            sums.push(frames.read(index).expect("the frame").sum());
+        }
+        let end = keys.end();
+        assert!(child.wait().expect("writer").success());
+        assert_eq!(indices, (0..400).collect::<Vec<_>>(), "run {run}");
+        for (index, sum) in sums.iter().enumerate() {
+            assert_eq!(*sum, expected_sum(index, 200), "run {run}, frame {index}");
+        }
+        assert_eq!(end, Some(End::Finished), "run {run}");
+    }
+}
+
+#[test]
 fn a_live_three_by_four_grid_scan_unravels_in_c_order() {
     let path = scratch("live-grid.h5");
     let mut child = writer(
