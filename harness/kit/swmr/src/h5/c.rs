@@ -81,10 +81,18 @@ impl File {
     }
 
     pub fn dataset(&self, path: &str) -> Result<Dataset, Error> {
-        let dataset = self
-            .0
-            .dataset(path)
-            .map_err(|_| Error(format!("no dataset {path} in {}", self.filename())))?;
+        let dataset = self.0.dataset(path).map_err(|e| {
+            if self.0.link_exists(path.trim_start_matches('/')) {
+                // There, but this library cannot open it (a newer format, say).
+                Error(format!(
+                    "cannot open {path} in {}: {}",
+                    self.filename(),
+                    first_line(e)
+                ))
+            } else {
+                Error(format!("no dataset {path} in {}", self.filename()))
+            }
+        })?;
         Ok(Dataset {
             dataset,
             shown: path.to_string(),

@@ -9,6 +9,9 @@ With IN_PLACE_PAUSE_S the file is created under its own name, as a detector does
 mode starts that many seconds after it is set up: a follower that comes first must wait.
 DATA, KEY and FINISHED are the datasets' paths (default data/data, keys/key_1,
 keys/finished).
+
+WORKBOOK_H5PY_COMPRESSION=gzip, lz4 or bitshuffle-lz4 compresses the frames, as detectors
+do (lz4 and bitshuffle need the hdf5plugin package).
 """
 
 import os
@@ -25,6 +28,22 @@ def frame(index, shape=(10, 20)):
     return values.astype(np.uint32).reshape(shape)
 
 
+def compression():
+    """The dataset options for WORKBOOK_H5PY_COMPRESSION."""
+    name = os.environ.get("WORKBOOK_H5PY_COMPRESSION", "")
+    if not name:
+        return {}
+    if name == "gzip":
+        return {"compression": "gzip", "compression_opts": 4}
+    import hdf5plugin
+
+    if name == "lz4":
+        return dict(hdf5plugin.LZ4())
+    if name == "bitshuffle-lz4":
+        return dict(hdf5plugin.Bitshuffle(cname="lz4"))
+    raise SystemExit(f"unknown WORKBOOK_H5PY_COMPRESSION {name!r}")
+
+
 def main():
     out, libver, frames, interval = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     in_place = float(sys.argv[5]) if len(sys.argv) > 5 else None
@@ -35,7 +54,12 @@ def main():
     creating = out if in_place is not None else out + ".creating"
     with h5py.File(creating, "w", libver=libver) as f:
         data = f.create_dataset(
-            data_path, shape=(0, 10, 20), maxshape=(None, 10, 20), chunks=(1, 10, 20), dtype="u4"
+            data_path,
+            shape=(0, 10, 20),
+            maxshape=(None, 10, 20),
+            chunks=(1, 10, 20),
+            dtype="u4",
+            **compression(),
         )
         keys = f.create_dataset(
             key_path, shape=(0, 1, 1), maxshape=(None, 1, 1), chunks=(1, 1, 1), dtype="u4"
