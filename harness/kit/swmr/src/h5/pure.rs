@@ -32,7 +32,18 @@ fn failed(context: impl std::fmt::Display) -> impl Fn(Hdf5Error) -> Error {
 }
 
 pub(crate) fn open_for_following(path: &Path) -> Result<File, OpenFailure> {
-    match SwmrFileReader::open(path) {
+    // Opening reads metadata too, and can meet the writer mid-update just as a read can.
+    let mut opened = SwmrFileReader::open(path);
+    for _ in 1..READ_ATTEMPTS {
+        match &opened {
+            Err(error) if caught_mid_update(error) => {
+                std::thread::sleep(std::time::Duration::from_micros(100));
+                opened = SwmrFileReader::open(path);
+            }
+            _ => break,
+        }
+    }
+    match opened {
         Ok(reader) => Ok(File {
             reader: Arc::new(Mutex::new(reader)),
             name: path.display().to_string(),
@@ -43,8 +54,6 @@ pub(crate) fn open_for_following(path: &Path) -> Result<File, OpenFailure> {
             Err(if lower.contains("lock") {
                 OpenFailure::Locked(message)
             } else if lower.contains("truncat")
-                || lower.contains("end of file")
-                || lower.contains("eof")
                 || matches!(&e, Hdf5Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof)
             {
                 OpenFailure::Truncated(message)
