@@ -166,6 +166,7 @@ pub static LESSONS: &[&Lesson] = &[
     &DELAYED,
     &MANDELBROT,
     &PI,
+    &SHARING,
     &SWMR,
 ];
 
@@ -273,6 +274,60 @@ pub static PI: Lesson = Lesson {
         }
         Ok(())
     },
+    memory: small_memory,
+};
+
+/// The Sharing lesson: one table of counts that many threads add to.
+pub static SHARING: Lesson = Lesson {
+    name: "sharing",
+    title: "Sharing results between threads",
+    summary: "Count into one table from many threads: what rustc refuses and why (Send, \
+              Sync), a lock, atomics, a table per task merged at the end; false sharing",
+    text: "lessons/sharing.md",
+    params: &[Param {
+        name: "n",
+        kind: Kind::Count {
+            min: 1,
+            max: 1_000_000_000_000,
+        },
+        default: "50000000",
+        about: "how many numbers' first two digits to count",
+        solution_only: false,
+    }],
+    tasks: None,
+    answer: "counts",
+    variants: &[
+        Variant {
+            name: "fold",
+            about: "a table per rayon task (fold), added up at the end (reduce)",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "mutex",
+            about: "one table behind a Mutex, locked for every count",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "atomic",
+            about: "one table of AtomicU64 counters, fetch_add with Relaxed ordering",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "interleaved",
+            about: "a table per thread, the threads' counters side by side: false sharing",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "padded",
+            about: "a table per thread, each on cache lines of its own",
+            agreement: Agreement::Exact,
+        },
+    ],
+    repeat: 3,
+    warmup: 1,
+    // An n that no thread count divides evenly.
+    quick: &[("n", "100003")],
+    validate: |_| Ok(()),
     memory: small_memory,
 };
 

@@ -130,6 +130,8 @@ fn named_paths_exist() {
                 let token = token.trim_end_matches(['.', ',', ':', ')']);
                 // Links in markdown: [text](lessons/pi.md)
                 let token = token.rsplit('(').next().unwrap_or(token);
+                // A place in a file, as rustc names it: path:line:column.
+                let token = without_line_and_column(token);
                 if token.contains('<') || !prefixes.iter().any(|p| token.starts_with(p)) {
                     continue;
                 }
@@ -140,6 +142,22 @@ fn named_paths_exist() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `path` from `path:12:5` or `path:12`; anything else as it is.
+fn without_line_and_column(token: &str) -> &str {
+    let mut path = token;
+    for _ in 0..2 {
+        match path.rsplit_once(':') {
+            Some((before, number))
+                if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                path = before;
+            }
+            _ => break,
+        }
+    }
+    path
 }
 
 /// Problems with any `--bin X ...` or `workbook <command> ...` on this line.
@@ -323,4 +341,14 @@ fn the_checker_catches_what_it_should() {
     );
     assert!(line("workbook report results/job-12 results/laptop").is_empty());
     assert_eq!(line("workbook build pie"), ["no lesson named pie"]);
+}
+
+#[test]
+fn places_in_files_are_checked_as_their_files() {
+    assert_eq!(
+        without_line_and_column("exercises/pi/src/main.rs:19:45"),
+        "exercises/pi/src/main.rs"
+    );
+    assert_eq!(without_line_and_column("lessons/pi.md:3"), "lessons/pi.md");
+    assert_eq!(without_line_and_column("slurm/a:b"), "slurm/a:b");
 }
