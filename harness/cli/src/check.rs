@@ -1,6 +1,8 @@
 //! `workbook check`: for a learner who has edited an exercise. Is the answer still right,
 //! on one thread and on many? Does it run in parallel yet?
 
+use std::time::{Duration, Instant};
+
 use workbook::registry::{Agreement, Lesson};
 use workbook::stats::{format_seconds, speedup};
 use workbook::{Record, Value};
@@ -42,10 +44,16 @@ const SLIGHTLY: f64 = 1.1;
 pub fn check(args: &CheckArgs) -> Outcome<()> {
     let lesson = find_lesson(&args.lesson)?;
     let threads = args.threads.threads()?;
-    let mut runner = LessonRunner::new(lesson, &args.run, &args.build, 3)?;
+    let mut runner = LessonRunner::new(lesson, &args.run, &args.build, 4)?;
     let reference_variant = lesson.default_variant().name;
     let (reference, _) =
         runner.solution("reference (solution)", threads, reference_variant, &[])?;
+    // The solution on one thread does the serial starter's work: the time to beat.
+    let serial_start = Instant::now();
+    let (serial, _) =
+        runner.solution("reference (solution), 1 thread", 1, reference_variant, &[])?;
+    // An exercise that hangs is stopped, after long enough for one far slower than that.
+    runner.limit_time(time_limit(serial_start.elapsed()));
     let (one, _) = runner.exercise("your exercise, 1 thread", 1, &[])?;
     let (many, _) = runner.exercise(&format!("your exercise, {threads} threads"), threads, &[])?;
     runner.finish();
@@ -67,6 +75,11 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
         format!("{} on {threads} threads", lesson.solution_binary()),
         format_seconds(reference.summary().median),
     ]);
+    table.row(vec![
+        "serial".into(),
+        format!("{} on 1 thread", lesson.solution_binary()),
+        format_seconds(serial.summary().median),
+    ]);
     for (record, verdict) in [&one, &many].into_iter().zip(&verdicts) {
         table.row(vec![
             threads_label(record.threads),
@@ -86,7 +99,10 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
         "{}",
         explain_answers(lesson, rule, &verdicts, &[&one, &many])
     );
-    sayln!("{}", explain_speed(lesson, &one, &many, args.run.quick));
+    sayln!(
+        "{}",
+        explain_speed(lesson, &serial, &one, &many, args.run.quick)
+    );
     print_warnings([&reference, &one, &many].into_iter());
     if all_right {
         Ok(())
@@ -155,15 +171,50 @@ fn explain_answers(
     }
     if runs.iter().any(|r| !r.answers_identical) {
         lines.push(
-            "Your answer changed from one run to the next: a data race, or a result that \
-             depends on which thread finishes first."
+            "Your answer changed from one run to the next: a race condition, a result \
+             that depends on which thread gets there first (safe Rust refuses data races, \
+             not these)."
                 .to_string(),
         );
     }
     lines.join("\n")
 }
 
-fn explain_speed(lesson: &Lesson, one: &Record, many: &Record, quick: bool) -> String {
+/// How long an exercise may run before it counts as hanging: twenty times as long as the
+/// solution's own run on one thread took (the same runs, the serial work), and at least
+/// 30 s.
+fn time_limit(serial_run: Duration) -> Duration {
+    (serial_run * 20).max(Duration::from_secs(30))
+}
+
+/// Slower than this times the serial time counts as slower than the serial program.
+const SLOWER: f64 = 1.1;
+
+fn explain_speed(
+    lesson: &Lesson,
+    serial: &Record,
+    one: &Record,
+    many: &Record,
+    quick: bool,
+) -> String {
+    let mut text = explain_threads(lesson, one, many, quick);
+    let (ts, tn) = (serial.summary().median, many.summary().median);
+    if many.threads > 1 && tn > ts * SLOWER && !quick && ts >= 1e-3 {
+        text.push_str(&format!(
+            "\nSlower than the serial program: {} on {} against {} for the same work on one \
+             thread (the solution on 1 thread). The threads wait for \
+             each other more than they share the work: a lock taken, or an atomic fought \
+             over, for every element? Give each task results of its own and combine them at \
+             the end (lessons/sharing.md).",
+            format_seconds(tn),
+            threads_label(many.threads),
+            format_seconds(ts)
+        ));
+    }
+    text
+}
+
+fn explain_threads(lesson: &Lesson, one: &Record, many: &Record, quick: bool) -> String {
     let (t1, tn) = (one.summary().median, many.summary().median);
     let n = many.threads;
     if n < 2 {

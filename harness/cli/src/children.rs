@@ -81,6 +81,59 @@ pub fn output(command: &mut Command) -> io::Result<Output> {
     spawn(command)?.wait_with_output()
 }
 
+/// Runs `command` as `output` does, but for no longer than `limit`: a child still running
+/// then is stopped, its whole group (SIGTERM, then SIGKILL), and the answer is `None`.
+pub fn output_within(command: &mut Command, limit: Duration) -> io::Result<Option<Output>> {
+    use std::io::Read;
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut running = spawn(command)?;
+    // Read both pipes as the child writes, so that a full pipe never stops it.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(running.child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(running.child.stderr.take().map(|p| Box::new(p) as _));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = running.child.try_wait()? {
+            break Some(status);
+        }
+        if start.elapsed() >= limit {
+            let group = running.child.id() as i32;
+            // SAFETY: kill(2) takes plain integers and touches no memory of this process.
+            let signal_group = |signal| unsafe { libc::kill(-group, signal) };
+            // SIGTERM, then SIGKILL to what is left of the group if the child has not
+            // gone within two seconds (a zombie still counts as there: ask the child).
+            signal_group(libc::SIGTERM);
+            let give_up = Instant::now() + Duration::from_secs(2);
+            while running.child.try_wait()?.is_none() && Instant::now() < give_up {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            signal_group(libc::SIGKILL);
+            let _ = running.child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    settle();
+    Ok(status.map(|status| Output {
+        status,
+        stdout,
+        stderr,
+    }))
+}
+
 /// A child started by `spawn`.
 pub struct Running {
     pub child: Child,
@@ -106,5 +159,35 @@ fn settle() {
     RUNNING.store(0, Ordering::SeqCst);
     while STOPPING.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+#[cfg(test)]
+mod time_limit_tests {
+    use super::*;
+
+    #[test]
+    fn a_child_past_its_time_limit_is_stopped_and_one_within_it_is_not() {
+        let start = Instant::now();
+        let stopped = output_within(
+            Command::new("sh").args(["-c", "echo started; exec sleep 30"]),
+            Duration::from_millis(200),
+        )
+        .expect("sh runs");
+        assert!(stopped.is_none());
+        // SIGTERM ends sleep at once: well before the 2 s that SIGKILL waits for.
+        assert!(
+            start.elapsed() < Duration::from_millis(1500),
+            "{:?}",
+            start.elapsed()
+        );
+        let finished = output_within(
+            Command::new("sh").args(["-c", "echo done"]),
+            Duration::from_secs(30),
+        )
+        .expect("sh runs")
+        .expect("finished in time");
+        assert!(finished.status.success());
+        assert_eq!(finished.stdout, b"done\n");
     }
 }

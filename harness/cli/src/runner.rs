@@ -25,6 +25,8 @@ pub struct Run<'a> {
     pub variant: Option<&'a str>,
     /// The lesson's own flags, passed through unchanged.
     pub lesson_flags: &'a [String],
+    /// Stop the run after this long, and say so (`workbook check`: an exercise that hangs).
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl Run<'_> {
@@ -41,13 +43,25 @@ impl Run<'_> {
             command.args(["--variant", variant]);
         }
         command.args(self.lesson_flags);
-
         let name = self.binary.file_name().map_or_else(
             || self.binary.display().to_string(),
             |n| n.to_string_lossy().to_string(),
         );
-        let output = crate::children::output(&mut command)
-            .map_err(|e| Failure::failed(format!("cannot run {}: {e}", self.binary.display())))?;
+
+        let cannot_run = |e| Failure::failed(format!("cannot run {}: {e}", self.binary.display()));
+        let output = match self.time_limit {
+            None => crate::children::output(&mut command).map_err(cannot_run)?,
+            Some(limit) => crate::children::output_within(&mut command, limit)
+                .map_err(cannot_run)?
+                .ok_or_else(|| {
+                    Failure::failed(format!(
+                        "{name} was stopped after {}, unfinished: it hangs (a channel \
+                         whose last Sender is never dropped, say) or it is far slower than \
+                         the solution on one thread (a lock taken for every element?)",
+                        format_seconds(limit.as_secs_f64())
+                    ))
+                })?,
+        };
         // An incomplete run (a SWMR scan whose writer stopped) still printed its record,
         // which carries the warning.
         let complete_enough = output.status.success()
@@ -77,6 +91,7 @@ pub struct LessonRunner {
     warmup: Option<u32>,
     lesson_flags: Vec<String>,
     progress: Progress,
+    time_limit: Option<std::time::Duration>,
 }
 
 impl LessonRunner {
@@ -103,6 +118,7 @@ impl LessonRunner {
             warmup: run.warmup,
             lesson_flags: run.lesson_flags(lesson),
             progress: Progress::new(runs),
+            time_limit: None,
         })
     }
 
@@ -127,6 +143,11 @@ impl LessonRunner {
     ) -> Outcome<(Record, String)> {
         let binary = self.solution.clone();
         self.step(label, &binary, threads, Some(variant), extra)
+    }
+
+    /// Stops each later run after `limit`.
+    pub fn limit_time(&mut self, limit: std::time::Duration) {
+        self.time_limit = Some(limit);
     }
 
     /// Clears the progress bar once all runs are done.
@@ -155,6 +176,7 @@ impl LessonRunner {
             warmup: self.warmup,
             variant,
             lesson_flags: &lesson_flags,
+            time_limit: self.time_limit,
         };
         let (record, line) = run.execute()?;
         self.progress.finish_one(label, &record);
