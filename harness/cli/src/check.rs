@@ -199,7 +199,7 @@ fn explain_speed(
 ) -> String {
     let mut text = explain_threads(lesson, one, many, quick);
     let (ts, tn) = (serial.summary().median, many.summary().median);
-    if many.threads > 1 && tn > ts * SLOWER && !quick && ts >= 1e-3 {
+    if slower_than_serial(ts, tn, many.threads, quick) {
         text.push_str(&format!(
             "\nSlower than the serial program: {} on {} against {} for the same work on one \
              thread (the solution on 1 thread). The threads wait for \
@@ -212,6 +212,12 @@ fn explain_speed(
         ));
     }
     text
+}
+
+/// Whether `threads` threads took clearly longer (`tn`) than the serial work (`ts`), in runs
+/// long enough to tell.
+fn slower_than_serial(ts: f64, tn: f64, threads: usize, quick: bool) -> bool {
+    threads > 1 && !quick && ts >= 1e-3 && tn > ts * SLOWER
 }
 
 fn explain_threads(lesson: &Lesson, one: &Record, many: &Record, quick: bool) -> String {
@@ -263,6 +269,25 @@ fn explain_threads(lesson: &Lesson, one: &Record, many: &Record, quick: bool) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slower_than_the_serial_work_is_told_only_when_it_can_be() {
+        // The Sharing lesson's lock on 2 threads: 7.7 s against 0.72 s.
+        assert!(slower_than_serial(0.72, 7.7, 2, false));
+        // Parallel and faster; or a hair slower, within noise.
+        assert!(!slower_than_serial(0.72, 0.38, 2, false));
+        assert!(!slower_than_serial(0.72, 0.75, 2, false));
+        // One thread, --quick, or runs too short to time.
+        assert!(!slower_than_serial(0.72, 7.7, 1, false));
+        assert!(!slower_than_serial(0.72, 7.7, 2, true));
+        assert!(!slower_than_serial(1e-4, 1e-2, 2, false));
+        // An exercise that hangs gets 20 times the serial run, and at least 30 s.
+        assert_eq!(time_limit(Duration::from_secs(4)), Duration::from_secs(80));
+        assert_eq!(
+            time_limit(Duration::from_millis(50)),
+            Duration::from_secs(30)
+        );
+    }
 
     #[test]
     fn verdicts_tell_order_slips_from_wrong_answers() {
