@@ -197,19 +197,24 @@ fn explain_speed(
     many: &Record,
     quick: bool,
 ) -> String {
-    let mut text = explain_threads(lesson, one, many, quick);
     let (ts, tn) = (serial.summary().median, many.summary().median);
-    if slower_than_serial(ts, tn, many.threads, quick) {
-        text.push_str(&format!(
-            "\nSlower than the serial program: {} on {} against {} for the same work on one \
-             thread (the solution on 1 thread). The threads wait for \
-             each other more than they share the work: a lock taken, or an atomic fought \
-             over, for every element? Give each task results of its own and combine them at \
-             the end (lessons/sharing.md).",
-            format_seconds(tn),
-            threads_label(many.threads),
-            format_seconds(ts)
-        ));
+    if !slower_than_serial(ts, tn, many.threads, quick) {
+        return explain_threads(lesson, one, many, quick);
+    }
+    // Parallel or not on its own terms, it loses to one thread: that is what to say.
+    let mut text = format!(
+        "Slower than the serial program: {} on {} against {} for the same work on one \
+         thread (the solution on 1 thread; your exercise on 1 thread: {}). The threads wait \
+         for each other more than they share the work: a lock taken, or an atomic fought \
+         over, for every element? Give each task results of its own and combine them at the \
+         end (lessons/sharing.md).",
+        format_seconds(tn),
+        threads_label(many.threads),
+        format_seconds(ts),
+        format_seconds(one.summary().median)
+    );
+    if !many.machine.build.is_release() {
+        text.push_str(" This was a debug build: its timings mean nothing.");
     }
     text
 }
