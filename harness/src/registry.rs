@@ -158,15 +158,16 @@ impl Lesson {
     }
 }
 
-/// Every lesson, in teaching order.
+/// Every lesson, in reading order: `workbook list`, the README's table and the texts follow
+/// it, and a test checks that no text leans on a lesson that comes later.
 pub static LESSONS: &[&Lesson] = &[
-    &ARRAYS,
-    &DATAFRAMES,
-    &BAGS,
-    &DELAYED,
-    &MANDELBROT,
     &PI,
     &SHARING,
+    &ARRAYS,
+    &MANDELBROT,
+    &DELAYED,
+    &BAGS,
+    &DATAFRAMES,
     &SWMR,
 ];
 

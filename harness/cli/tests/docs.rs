@@ -352,3 +352,76 @@ fn places_in_files_are_checked_as_their_files() {
     assert_eq!(without_line_and_column("lessons/pi.md:3"), "lessons/pi.md");
     assert_eq!(without_line_and_column("slurm/a:b"), "slurm/a:b");
 }
+
+/// Words that mark a mention of a later lesson as a look ahead, not as something done.
+const LOOKING_AHEAD: [&str; 5] = ["later", "next", "come", "comes", "will"];
+
+/// The lessons a paragraph names: "the Bags lesson", "the Pi and Bags lessons", or a link
+/// to `bags.md`.
+fn lessons_named(paragraph: &str) -> Vec<&'static str> {
+    let words: Vec<&str> = paragraph
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    // The words just before each "lesson" or "lessons", over an "and".
+    let mut before_lesson = Vec::new();
+    for (at, word) in words.iter().enumerate() {
+        if word.starts_with("lesson") && at > 0 {
+            before_lesson.push(words[at - 1]);
+            if at >= 3 && words[at - 2] == "and" {
+                before_lesson.push(words[at - 3]);
+            }
+        }
+    }
+    LESSONS
+        .iter()
+        .filter(|lesson| {
+            let text = lesson.text.trim_start_matches("lessons/");
+            paragraph.contains(&format!("]({text}"))
+                || before_lesson
+                    .iter()
+                    .any(|word| word.eq_ignore_ascii_case(lesson.name))
+        })
+        .map(|lesson| lesson.name)
+        .collect()
+}
+
+#[test]
+fn no_lesson_text_leans_on_a_later_lesson() {
+    let root = workspace_root();
+    let position = |name: &str| LESSONS.iter().position(|lesson| lesson.name == name);
+    let mut problems = Vec::new();
+    for (index, lesson) in LESSONS.iter().enumerate() {
+        let text = std::fs::read_to_string(root.join(lesson.text)).expect("lesson text");
+        for paragraph in text.split("\n\n") {
+            let looks_ahead = paragraph
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| LOOKING_AHEAD.contains(&word));
+            for named in lessons_named(paragraph) {
+                if position(named).is_some_and(|later| later > index) && !looks_ahead {
+                    problems.push(format!(
+                        "{}: names the {named} lesson, which comes later, as if read: {}",
+                        lesson.text,
+                        paragraph.trim()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn mentions_of_lessons_are_found() {
+    assert_eq!(
+        lessons_named("as the Pi and Bags lessons do"),
+        ["pi", "bags"]
+    );
+    assert_eq!(lessons_named("Read it after [Pi](pi.md): there"), ["pi"]);
+    assert_eq!(lessons_named("see the Delayed lesson for why"), ["delayed"]);
+    assert_eq!(
+        lessons_named("the Dataframes\nlesson, wrapped"),
+        ["dataframes"]
+    );
+    assert!(lessons_named("a pi chunk, and bags of records").is_empty());
+}
