@@ -51,17 +51,27 @@ pub fn forward_signals() {
 
 /// SIGTERM to the group, then SIGKILL to whatever is left of it after two seconds.
 fn stop_group(group: i32) {
-    // SAFETY: kill(2) takes plain integers and touches no memory of this process.
-    let signal_group = |signal| unsafe { libc::kill(-group, signal) };
-    signal_group(libc::SIGTERM);
-    let give_up = Instant::now() + Duration::from_secs(2);
     // Signal 0 only asks whether any process of the group is left.
-    while signal_group(0) == 0 && Instant::now() < give_up {
+    stop_group_while(group, || signal_group(group, 0) == 0);
+}
+
+/// SIGTERM to the group; SIGKILL to what is left of it once `still_there` has said yes
+/// for two seconds. (The owner of a child asks the child: an unreaped child still counts
+/// as a member of its group.)
+fn stop_group_while(group: i32, mut still_there: impl FnMut() -> bool) {
+    signal_group(group, libc::SIGTERM);
+    let give_up = Instant::now() + Duration::from_secs(2);
+    while still_there() && Instant::now() < give_up {
         std::thread::sleep(Duration::from_millis(10));
     }
-    if signal_group(0) == 0 {
-        signal_group(libc::SIGKILL);
+    if still_there() {
+        signal_group(group, libc::SIGKILL);
     }
+}
+
+fn signal_group(group: i32, signal: i32) -> i32 {
+    // SAFETY: kill(2) takes plain integers and touches no memory of this process.
+    unsafe { libc::kill(-group, signal) }
 }
 
 /// Starts `command` in a process group of its own, as the child a signal is passed to.
@@ -108,18 +118,11 @@ pub fn output_within(command: &mut Command, limit: Duration) -> io::Result<Optio
             break Some(status);
         }
         if start.elapsed() >= limit {
-            let group = running.child.id() as i32;
-            // SAFETY: kill(2) takes plain integers and touches no memory of this process.
-            let signal_group = |signal| unsafe { libc::kill(-group, signal) };
-            // SIGTERM, then SIGKILL to what is left of the group if the child has not
-            // gone within two seconds (a zombie still counts as there: ask the child).
-            signal_group(libc::SIGTERM);
-            let give_up = Instant::now() + Duration::from_secs(2);
-            while running.child.try_wait()?.is_none() && Instant::now() < give_up {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            signal_group(libc::SIGKILL);
-            let _ = running.child.wait();
+            let child = &mut running.child;
+            stop_group_while(child.id() as i32, || matches!(child.try_wait(), Ok(None)));
+            // What the child started goes too, though the child itself has.
+            signal_group(child.id() as i32, libc::SIGKILL);
+            let _ = child.wait();
             break None;
         }
         std::thread::sleep(Duration::from_millis(10));

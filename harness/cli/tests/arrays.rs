@@ -3,12 +3,8 @@
 
 mod common;
 
-use common::{answer, assert_usage_error, lesson_command, record, run};
+use common::{answer, assert_usage_error, flags, lesson_command, record, run};
 use workbook::{Agreement, Value};
-
-fn flags(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
 
 fn float(answer: &Value, name: &str) -> f64 {
     match answer {

@@ -8,15 +8,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::{answer, assert_usage_error, field, lesson_command, record, run, scratch_dir};
+use common::{answer, assert_usage_error, field, flags, lesson_command, record, run, scratch_dir};
 use workbook::machine::available_cpus;
 use workbook::{Agreement, Value};
 
 const VARIANTS: [&str; 3] = ["join", "scope", "loop"];
-
-fn flags(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
 
 #[test]
 fn every_variant_gives_the_seeds_total_at_any_thread_count_for_both_kinds_of_work() {

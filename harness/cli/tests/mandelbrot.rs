@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{answer, assert_usage_error, lesson_command, run, scratch_dir};
+use common::{answer, assert_usage_error, flags, lesson_command, run, scratch_dir};
 use workbook::Value;
 
 fn field(answer: &Value, name: &str) -> Value {
@@ -15,10 +15,6 @@ fn field(answer: &Value, name: &str) -> Value {
             .unwrap_or_else(|| panic!("no {name} in {answer}")),
         other => panic!("unexpected answer {other}"),
     }
-}
-
-fn flags(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
 }
 
 /// The source material's NumPy code gives these at maxit = 20 (see the lesson text).

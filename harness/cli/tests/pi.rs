@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{answer, assert_usage_error, lesson_command, run};
+use common::{answer, assert_usage_error, flags, lesson_command, run};
 use workbook::{Agreement, Value};
 
 fn pi_of(answer: &Value) -> f64 {
@@ -14,10 +14,6 @@ fn pi_of(answer: &Value) -> f64 {
         },
         other => panic!("unexpected answer {other:?}"),
     }
-}
-
-fn flags(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
 }
 
 /// The source material's serial loop over 0..n, run in Python, prints 3.141592653589731

@@ -3,12 +3,8 @@
 
 mod common;
 
-use common::answer;
+use common::{answer, flags};
 use workbook::{Agreement, Value};
-
-fn flags(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
 
 fn counts_of(answer: &Value) -> Vec<u64> {
     let Value::Map(fields) = answer else {

@@ -7,13 +7,9 @@ mod common;
 
 use std::process::Command;
 
-use common::{answer, field, lesson_binary, lesson_command, record, run, scratch_dir};
+use common::{answer, field, flags, lesson_binary, lesson_command, record, run, scratch_dir};
 use workbook::{Agreement, Value};
 use workbook_cli::records::parse_record;
-
-fn flags(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
 
 #[test]
 fn the_solution_gives_the_starters_sums_at_any_thread_count_and_batch() {

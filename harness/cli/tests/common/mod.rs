@@ -11,6 +11,11 @@ use workbook::{LESSONS, Record, Value};
 use workbook_cli::binaries::workspace_root;
 use workbook_cli::records::parse_record;
 
+/// Flags as the owned strings the helpers take: `flags(&["--n", "5"])`.
+pub fn flags(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
 /// The `workbook` command built for this test run, in a scratch folder of its own.
 pub fn workbook() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_workbook"));

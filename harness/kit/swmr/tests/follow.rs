@@ -6,7 +6,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use common::{expected_sum, follow, open_when_ready, scratch, writer, writing_files};
+use common::{
+    expected_sum, follow, follow_looking_every, open_when_ready, scratch, writer, writing_files,
+};
 use swmr_kit::{DATA, End, Error, FINISHED, FrameReader, KEY, KeyFollower, open_swmr, unravel};
 
 #[test]
@@ -29,22 +31,8 @@ fn a_scan_written_as_fast_as_possible_is_followed_though_reads_meet_the_writer()
     for run in 0..3 {
         let path = scratch(&format!("fast-{run}.h5"));
         let mut child = writer(&path, &["--frames", "400", "--interval-ms", "0"]);
-        let file = open_when_ready(&path);
         // Looking without a pause, as the lesson's follower nearly does (2 ms).
-        let mut keys = KeyFollower::new(&file, &[KEY])
-            .expect("keys")
-            .timeout(Duration::from_secs(3))
-            .poll_every(Duration::ZERO)
-            .finished_flag(&file, FINISHED)
-            .expect("flag");
-        let frames = FrameReader::new(&file, DATA, keys.scan_rank()).expect("data");
-        let (mut indices, mut sums) = (Vec::new(), Vec::new());
-        for index in keys.by_ref() {
-            let index = index.expect("a ready index");
-            indices.push(index);
-            sums.push(frames.read(index).expect("the frame").sum());
-        }
-        let end = keys.end();
+        let (indices, sums, end) = follow_looking_every(&path, 3000, Some(Duration::ZERO));
         assert!(child.wait().expect("writer").success());
         assert_eq!(indices, (0..400).collect::<Vec<_>>(), "run {run}");
         for (index, sum) in sums.iter().enumerate() {

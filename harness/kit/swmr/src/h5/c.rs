@@ -6,21 +6,12 @@ use std::path::Path;
 use hdf5::{Extent, Extents, Hyperslab, SliceOrIndex};
 use ndarray::{ArrayD, IxDyn};
 
-use super::OpenFailure;
+use super::{OpenFailure, failed, first_line};
 use crate::Error;
 
 pub fn name() -> String {
     let (major, minor, patch) = hdf5::library_version();
     format!("HDF5 C library {major}.{minor}.{patch} (hdf5-metno)")
-}
-
-fn first_line(error: impl std::fmt::Display) -> String {
-    let message = error.to_string();
-    message.lines().next().unwrap_or_default().to_string()
-}
-
-fn failed(context: impl std::fmt::Display) -> impl Fn(hdf5::Error) -> Error {
-    move |e| Error(format!("{context}: {}", first_line(e)))
 }
 
 /// HDF5 prints a stack of diagnostics to stderr for every failed call; the errors this
@@ -49,12 +40,6 @@ pub(crate) fn open_for_following(path: &Path) -> Result<File, OpenFailure> {
                 OpenFailure::Other(first)
             }
         })
-}
-
-impl std::fmt::Debug for File {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("File").field(&self.filename()).finish()
-    }
 }
 
 impl File {

@@ -34,3 +34,22 @@ pub(crate) enum OpenFailure {
     Locked(String),
     Other(String),
 }
+
+/// A library's error, first line only: HDF5's messages go on for a stack of lines.
+pub(crate) fn first_line(error: impl std::fmt::Display) -> String {
+    let message = error.to_string();
+    message.lines().next().unwrap_or_default().to_string()
+}
+
+/// Turns a library's error into one line after `context`.
+pub(crate) fn failed<E: std::fmt::Display>(
+    context: impl std::fmt::Display,
+) -> impl Fn(E) -> crate::Error {
+    move |e| crate::Error(format!("{context}: {}", first_line(e)))
+}
+
+impl std::fmt::Debug for File {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("File").field(&self.filename()).finish()
+    }
+}

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rust_hdf5::swmr::{SwmrFileReader, SwmrFileWriter};
 use rust_hdf5::{ByteOrder, DatatypeMessage, FileLocking, H5File, H5Type, Hdf5Error};
 
-use super::OpenFailure;
+use super::{OpenFailure, failed, first_line};
 use crate::Error;
 
 pub fn name() -> String {
@@ -20,15 +20,6 @@ pub fn name() -> String {
 pub struct File {
     reader: Arc<Mutex<SwmrFileReader>>,
     name: String,
-}
-
-fn first_line(error: impl std::fmt::Display) -> String {
-    let message = error.to_string();
-    message.lines().next().unwrap_or_default().to_string()
-}
-
-fn failed(context: impl std::fmt::Display) -> impl Fn(Hdf5Error) -> Error {
-    move |e| Error(format!("{context}: {}", first_line(e)))
 }
 
 pub(crate) fn open_for_following(path: &Path) -> Result<File, OpenFailure> {
@@ -67,12 +58,6 @@ pub(crate) fn open_for_following(path: &Path) -> Result<File, OpenFailure> {
 /// HDF5 paths without the leading slash, as the reader lists them.
 fn relative(path: &str) -> &str {
     path.trim_start_matches('/')
-}
-
-impl std::fmt::Debug for File {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("File").field(&self.name).finish()
-    }
 }
 
 /// How often a read that met the writer mid-update is tried again. HDF5's C library does

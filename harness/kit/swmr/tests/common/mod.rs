@@ -56,12 +56,23 @@ pub fn open_when_ready(path: &Path) -> swmr_kit::File {
 
 /// Follows `path` to the end: every index handed out, each frame's sum, and why it ended.
 pub fn follow(path: &Path, timeout_ms: u64) -> (Vec<usize>, Vec<f64>, Option<End>) {
+    follow_looking_every(path, timeout_ms, None)
+}
+
+/// `follow`, looking at the keys every `poll` (the follower's default if `None`).
+pub fn follow_looking_every(
+    path: &Path,
+    timeout_ms: u64,
+    poll: Option<Duration>,
+) -> (Vec<usize>, Vec<f64>, Option<End>) {
     let file = open_when_ready(path);
     let mut keys = KeyFollower::new(&file, &[KEY])
         .expect("keys")
-        .timeout(Duration::from_millis(timeout_ms))
-        .finished_flag(&file, FINISHED)
-        .expect("flag");
+        .timeout(Duration::from_millis(timeout_ms));
+    if let Some(poll) = poll {
+        keys = keys.poll_every(poll);
+    }
+    let mut keys = keys.finished_flag(&file, FINISHED).expect("flag");
     let frames = FrameReader::new(&file, DATA, keys.scan_rank()).expect("data");
     let (mut indices, mut sums) = (Vec::new(), Vec::new());
     for index in keys.by_ref() {
