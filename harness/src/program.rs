@@ -26,7 +26,8 @@ type Finish<R> = Box<dyn Fn(&Params, &R) -> Result<String, String>>;
 pub struct Program<R> {
     lesson: &'static Lesson,
     side: Side,
-    extra_variants: Vec<(&'static str, Compute<R>)>,
+    /// `None`: a variant left out of this build (its cargo feature is off).
+    extra_variants: Vec<(&'static str, Option<Compute<R>>)>,
     finish: Option<Finish<R>>,
 }
 
@@ -63,7 +64,14 @@ impl<R: IntoAnswer + 'static> Program<R> {
         name: &'static str,
         compute: impl Fn(&Params) -> R + 'static,
     ) -> Program<R> {
-        self.extra_variants.push((name, Box::new(compute)));
+        self.extra_variants.push((name, Some(Box::new(compute))));
+        self
+    }
+
+    /// Names a variant that this build leaves out, because the cargo feature it needs is
+    /// off (see `Lesson::feature_variants`): asked for, it says in one line how to build it.
+    pub fn unbuilt_variant(mut self, name: &'static str) -> Program<R> {
+        self.extra_variants.push((name, None));
         self
     }
 
@@ -93,6 +101,17 @@ impl<R: IntoAnswer + 'static> Program<R> {
             }
         };
         std::process::exit(code)
+    }
+
+    /// What to do to get a variant this build left out.
+    fn unbuilt_message(&self, variant: &str) -> String {
+        let feature = self.lesson.variant_feature(variant).unwrap_or(variant);
+        format!(
+            "--variant {variant} is not in this build: build it with `cargo run --release --bin \
+             {} --features {feature}` (or `workbook compare {} --variant {variant}`, which does)",
+            self.lesson.solution_binary(),
+            self.lesson.name
+        )
     }
 
     /// The registry and the binary must name the same variants; a mismatch is a bug in
@@ -135,7 +154,15 @@ impl<R: IntoAnswer + 'static> Program<R> {
                 .extra_variants
                 .iter()
                 .find(|(name, _)| *name == invocation.variant.name);
-            &found.expect("variants checked against the registry").1
+            match &found.expect("variants checked against the registry").1 {
+                Some(compute) => compute,
+                None => {
+                    return Err(Failure {
+                        code: 2,
+                        message: self.unbuilt_message(invocation.variant.name),
+                    });
+                }
+            }
         };
         let (record, last) = self.measure(&invocation, compute)?;
         let note = match &self.finish {

@@ -23,6 +23,10 @@ pub struct Lesson {
     pub answer: &'static str,
     /// The solution's variants; the first is the default.
     pub variants: &'static [Variant],
+    /// Variants built only with a cargo feature of the solution package, as (variant,
+    /// feature): ones that take long to compile (polars). `--variant all` leaves them out,
+    /// and the `workbook` command turns the feature on when one is named.
+    pub feature_variants: &'static [(&'static str, &'static str)],
     /// Timed runs and untimed warm-up runs when the flags do not say.
     pub repeat: u32,
     pub warmup: u32,
@@ -111,6 +115,14 @@ impl Lesson {
 
     pub fn variant(&self, name: &str) -> Option<&'static Variant> {
         self.variants.iter().find(|v| v.name == name)
+    }
+
+    /// The cargo feature of the solution package that `variant` needs, if any.
+    pub fn variant_feature(&self, variant: &str) -> Option<&'static str> {
+        self.feature_variants
+            .iter()
+            .find(|(name, _)| *name == variant)
+            .map(|(_, feature)| *feature)
     }
 
     pub fn default_variant(&self) -> &'static Variant {
@@ -262,6 +274,7 @@ pub static PI: Lesson = Lesson {
             },
         },
     ],
+    feature_variants: &[],
     repeat: 5,
     warmup: 1,
     // An n that 64 does not divide, so chunks differ in length and lane tails are used.
@@ -324,6 +337,7 @@ pub static SHARING: Lesson = Lesson {
             agreement: Agreement::Exact,
         },
     ],
+    feature_variants: &[],
     repeat: 3,
     warmup: 1,
     // An n that no thread count divides evenly.
@@ -385,6 +399,7 @@ pub static ARRAYS: Lesson = Lesson {
         about: "chunks drawn and reduced in parallel, their results combined in chunk order",
         agreement: Agreement::Exact,
     }],
+    feature_variants: &[],
     repeat: 3,
     warmup: 1,
     // A size 64 does not divide, so the edge chunks are smaller.
@@ -439,8 +454,9 @@ pub static DATAFRAMES: Lesson = Lesson {
                 max: 1 << 40,
             },
             default: "250000",
-            about: "bytes per block for the blocks variant, like Dask's blocksize (at least 1000)",
-            solution_only: true,
+            about: "bytes per block, like Dask's blocksize (at least 1000): the starter does \
+                    not use it yet; yours will",
+            solution_only: false,
         },
         Param {
             name: "quiet",
@@ -455,16 +471,24 @@ pub static DATAFRAMES: Lesson = Lesson {
     variants: &[
         Variant {
             name: "blocks",
-            about: "the file cut into byte blocks at line starts, parsed by rayon, partial \
-                    aggregates merged in file order",
+            about: "the text in memory cut into blocks at line endings, tallied by rayon, \
+                    the tallies merged in file order",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "file",
+            about: "each task reads its own block from the file: parallel reading, and the \
+                    file never whole in memory",
             agreement: Agreement::Exact,
         },
         Variant {
             name: "polars",
-            about: "polars' lazy CSV scan and group-by, on polars' own thread pool",
+            about: "polars' lazy CSV scan and group-by, on polars' own thread pool (built with \
+                    --features polars: 10-19 min)",
             agreement: Agreement::Exact,
         },
     ],
+    feature_variants: &[("polars", "polars")],
     repeat: 5,
     warmup: 1,
     // The shipped file is already small; small blocks make several of them.
@@ -513,6 +537,7 @@ pub static BAGS: Lesson = Lesson {
         about: "partitions processed by rayon, partial results merged in partition order",
         agreement: Agreement::Exact,
     }],
+    feature_variants: &[],
     repeat: 5,
     warmup: 1,
     quick: &[("npartitions", "7")],
@@ -623,6 +648,7 @@ pub static DELAYED: Lesson = Lesson {
             agreement: Agreement::Exact,
         },
     ],
+    feature_variants: &[],
     repeat: 3,
     // Sleeping or spinning has nothing to warm up.
     warmup: 0,
@@ -737,6 +763,7 @@ pub static SWMR: Lesson = Lesson {
                 results put back in key order",
         agreement: Agreement::Exact,
     }],
+    feature_variants: &[],
     // The source material's case takes 25 s serially: once is enough.
     repeat: 1,
     warmup: 0,
@@ -774,7 +801,8 @@ pub static MANDELBROT: Lesson = Lesson {
     name: "mandelbrot",
     title: "The Mandelbrot set",
     summary: "Rows of a picture in parallel; load balance when some rows cost far more than \
-              others; a faster test that gives the same answer",
+              others, with work stealing or rows dealt like cards; a faster test that gives the \
+              same answer",
     text: "lessons/mandelbrot.md",
     params: &[
         Param {
@@ -830,6 +858,11 @@ pub static MANDELBROT: Lesson = Lesson {
             agreement: Agreement::Exact,
         },
         Variant {
+            name: "dealt",
+            about: "a static split that balances: row j to thread j mod p, like cards",
+            agreement: Agreement::Exact,
+        },
+        Variant {
             name: "tiles",
             about: "64 x 64 tiles, shared out by work stealing",
             agreement: Agreement::Exact,
@@ -844,7 +877,13 @@ pub static MANDELBROT: Lesson = Lesson {
             about: "like the source material's NumPy code: every point runs all maxit iterations",
             agreement: Agreement::Exact,
         },
+        Variant {
+            name: "modulus",
+            about: "rows, with a test cheaper than hypot that gives exactly its verdict",
+            agreement: Agreement::Exact,
+        },
     ],
+    feature_variants: &[],
     repeat: 3,
     warmup: 1,
     quick: &[("h", "60"), ("w", "40"), ("maxit", "50")],

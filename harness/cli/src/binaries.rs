@@ -29,8 +29,13 @@ pub fn workspace_root() -> PathBuf {
     root.canonicalize().unwrap_or(root)
 }
 
-/// Paths to the named binaries, built first unless `--no-build`.
-pub fn locate(names: &[String], options: &BuildOptions) -> Outcome<HashMap<String, PathBuf>> {
+/// Paths to the named binaries, built first unless `--no-build`, with the cargo
+/// `features` ("package/feature") that the variants to run need.
+pub fn locate(
+    names: &[String],
+    features: &[String],
+    options: &BuildOptions,
+) -> Outcome<HashMap<String, PathBuf>> {
     if let Some(dir) = &options.bin_dir {
         find_in(names, dir, "drop --bin-dir to build it")
     } else if options.no_build {
@@ -40,13 +45,17 @@ pub fn locate(names: &[String], options: &BuildOptions) -> Outcome<HashMap<Strin
             "drop --no-build to build it",
         )
     } else {
-        build(names, &options.profile)
+        build(names, features, &options.profile)
     }
 }
 
 /// Runs `cargo build` for just these binaries (cargo's own progress goes to the terminal)
 /// and takes their paths from cargo's JSON messages.
-fn build(names: &[String], profile: &str) -> Outcome<HashMap<String, PathBuf>> {
+fn build(
+    names: &[String],
+    features: &[String],
+    profile: &str,
+) -> Outcome<HashMap<String, PathBuf>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let manifest = workspace_root().join("Cargo.toml");
     let mut command = Command::new(&cargo);
@@ -61,6 +70,14 @@ fn build(names: &[String], profile: &str) -> Outcome<HashMap<String, PathBuf>> {
         .arg(&manifest);
     for name in names {
         command.args(["--bin", name]);
+    }
+    if !features.is_empty() {
+        eprintln!(
+            "note: building with --features {} (a long build the first time: polars takes \
+             10-19 minutes)",
+            features.join(",")
+        );
+        command.args(["--features", &features.join(",")]);
     }
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());
     let mut running = crate::children::spawn(&mut command)

@@ -44,7 +44,7 @@ const SLIGHTLY: f64 = 1.1;
 pub fn check(args: &CheckArgs) -> Outcome<()> {
     let lesson = find_lesson(&args.lesson)?;
     let threads = args.threads.threads()?;
-    let mut runner = LessonRunner::new(lesson, &args.run, &args.build, 4)?;
+    let mut runner = LessonRunner::new(lesson, &args.run, &args.build, &[], 4)?;
     let reference_variant = lesson.default_variant().name;
     let (reference, _) =
         runner.solution("reference (solution)", threads, reference_variant, &[])?;

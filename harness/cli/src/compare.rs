@@ -6,7 +6,7 @@ use workbook::stats::{format_seconds, speedup};
 
 use crate::binaries::BuildOptions;
 use crate::failure::{Failure, Outcome};
-use crate::options::{RunOptions, ThreadsOption, find_lesson, find_variants};
+use crate::options::{RunOptions, ThreadsOption, features_for, find_lesson, find_variants};
 use crate::output::say;
 use crate::runner::LessonRunner;
 use crate::sayln;
@@ -31,7 +31,14 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     let lesson = find_lesson(&args.lesson)?;
     let variants = find_variants(lesson, args.variant.as_deref())?;
     let threads = args.threads.threads()?;
-    let mut runner = LessonRunner::new(lesson, &args.run, &args.build, 1 + variants.len())?;
+    let features = features_for(lesson, &variants);
+    let mut runner = LessonRunner::new(
+        lesson,
+        &args.run,
+        &args.build,
+        &features,
+        1 + variants.len(),
+    )?;
     // The exercise is the serial baseline: one thread, whatever the machine has.
     let (exercise, _) = runner.exercise("exercise", 1, &[])?;
     let mut solutions = Vec::new();

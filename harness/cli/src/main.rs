@@ -158,7 +158,7 @@ fn build(names: &[String], profile: &str) -> Outcome<()> {
     };
     let mut folder = None;
     for group in slurm::binary_groups(&lessons) {
-        let built = locate(&group, &options)?;
+        let built = locate(&group, &[], &options)?;
         folder = built
             .values()
             .next()

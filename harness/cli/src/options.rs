@@ -70,7 +70,20 @@ pub fn find_variants(
 ) -> Outcome<Vec<&'static Variant>> {
     match name {
         None => Ok(vec![lesson.default_variant()]),
-        Some("all") => Ok(lesson.variants.iter().collect()),
+        Some("all") => {
+            // Variants behind a slow-to-build feature run only when named.
+            for (variant, feature) in lesson.feature_variants {
+                eprintln!(
+                    "note: --variant all leaves out {variant}, which needs the solution's \
+                     `{feature}` feature: run it with --variant {variant}"
+                );
+            }
+            Ok(lesson
+                .variants
+                .iter()
+                .filter(|v| lesson.variant_feature(v.name).is_none())
+                .collect())
+        }
         Some(name) => lesson.variant(name).map(|v| vec![v]).ok_or_else(|| {
             let names: Vec<_> = lesson.variants.iter().map(|v| v.name).collect();
             Failure::usage(format!(
@@ -80,4 +93,24 @@ pub fn find_variants(
             ))
         }),
     }
+}
+
+/// The cargo features ("package/feature") that running `variants` of `lesson` needs.
+pub fn features_for(lesson: &Lesson, variants: &[&Variant]) -> Vec<String> {
+    variants
+        .iter()
+        .filter_map(|variant| lesson.variant_feature(variant.name))
+        .map(|feature| format!("{}/{feature}", lesson.solution_binary()))
+        .collect()
+}
+
+/// The variant that `--variant` names in `flags` (as `--variant X` or `--variant=X`).
+pub fn variant_in(flags: &[String]) -> Option<&str> {
+    flags.iter().enumerate().find_map(|(i, flag)| {
+        if flag == "--variant" {
+            flags.get(i + 1).map(String::as_str)
+        } else {
+            flag.strip_prefix("--variant=")
+        }
+    })
 }

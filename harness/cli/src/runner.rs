@@ -95,16 +95,17 @@ pub struct LessonRunner {
 }
 
 impl LessonRunner {
-    /// Builds (unless told not to) and locates both binaries; `runs` is how many runs
-    /// will follow, for the progress bar.
+    /// Builds (unless told not to) and locates both binaries, with the cargo `features`
+    /// the variants to run need; `runs` is how many runs will follow, for the progress bar.
     pub fn new(
         lesson: &'static Lesson,
         run: &RunOptions,
         build: &BuildOptions,
+        features: &[String],
         runs: usize,
     ) -> Outcome<LessonRunner> {
         let (exercise, solution) = (lesson.exercise_binary(), lesson.solution_binary());
-        let mut binaries = locate(&[exercise.clone(), solution.clone()], build)?;
+        let mut binaries = locate(&[exercise.clone(), solution.clone()], features, build)?;
         let path = |name: &String, binaries: &mut std::collections::HashMap<_, _>| {
             binaries
                 .remove(name)

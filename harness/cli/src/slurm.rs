@@ -459,8 +459,16 @@ pub fn slurm(args: &SlurmArgs) -> Outcome<()> {
 /// Builds (unless told not to) or finds every binary the job runs, in the folder the
 /// script names: the `workbook` command and each lesson's exercise and solution.
 fn build_for(job: &Job, build: &BuildOptions) -> Outcome<()> {
+    // A sweep of a variant behind a feature (polars) needs the solution built with it.
+    let features = match (&job.target, crate::options::variant_in(&job.sweep_flags)) {
+        (Target::Lesson(lesson), Some(name)) => match lesson.variant(name) {
+            Some(variant) => crate::options::features_for(lesson, &[variant]),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
     for names in binary_groups(&job.lessons()) {
-        let found = locate(&names, build)?;
+        let found = locate(&names, &features, build)?;
         for (name, path) in found {
             let expected = job
                 .bin_dir

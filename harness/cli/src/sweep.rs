@@ -17,7 +17,7 @@ use workbook::stats::{efficiency, format_seconds, karp_flatt, speedup};
 use crate::binaries::{BuildOptions, workspace_root};
 use crate::compare::{fail_on_disagreement, print_warnings};
 use crate::failure::{Failure, Outcome};
-use crate::options::{RunOptions, find_lesson, find_variants};
+use crate::options::{RunOptions, features_for, find_lesson, find_variants};
 use crate::output::say;
 use crate::plot::{Series, speedup_plot, time_plot};
 use crate::runner::LessonRunner;
@@ -241,6 +241,7 @@ fn run_and_write(
         lesson,
         &args.run,
         &args.build,
+        &features_for(lesson, &[variant]),
         rounds * (values.len() * threads.len() + if solution_only { 1 } else { values.len() }),
     )?;
     let mut baselines: Vec<(Option<String>, Record)> = Vec::new();

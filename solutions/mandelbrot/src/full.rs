@@ -11,7 +11,6 @@ use ndarray::Array2;
 use ndarray::parallel::prelude::*;
 use num_complex::Complex64;
 
-use crate::modulus::outside;
 use crate::{R, axes};
 
 /// All `maxit` iterations; the first at which |z| > R is the divergence time.
@@ -20,7 +19,7 @@ fn escape_time_full(c: Complex64, maxit: u32) -> u32 {
     let mut divtime = maxit;
     for i in 0..maxit {
         z = z * z + c;
-        if outside(z) {
+        if z.norm() > R {
             if divtime == maxit {
                 divtime = i;
             }

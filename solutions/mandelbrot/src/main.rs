@@ -2,15 +2,17 @@
 //!
 //!     diff exercises/mandelbrot/src/main.rs solutions/mandelbrot/src/main.rs
 //!
-//! Two changes. The rows are computed in parallel, handed out by rayon's work stealing, so
-//! a thread that finishes its cheap rows takes more while others are still on expensive
-//! ones. And the test |z| > 2 avoids the square root while giving exactly the same verdict
-//! (modulus.rs). The picture is the same, bit for bit, on any number of threads.
+//! One change: the rows are computed in parallel, handed out by rayon's work stealing, so a
+//! thread that finishes its cheap rows takes more while others are still on expensive ones.
+//! The picture is the same, bit for bit, on any number of threads.
 //!
 //! Other ways to share out the work, chosen with --variant: `strips` (a static split, one
-//! vertical strip per thread), `tiles` (64 x 64 tiles), `pixels` (every point on its own)
-//! and `full` (no early exit: every point runs all maxit iterations, as in NumPy).
+//! vertical strip per thread), `dealt` (rows dealt out like cards, the lesson's first
+//! challenge), `tiles` (64 x 64 tiles), `pixels` (every point on its own) and `full` (no
+//! early exit: every point runs all maxit iterations, as in NumPy). `modulus` (the second
+//! challenge) is `rows` with a cheaper test that gives the same verdict.
 
+mod dealt;
 mod full;
 mod modulus;
 mod pixels;
@@ -18,7 +20,6 @@ mod strips;
 mod tiles;
 
 use mandelbrot_kit::Divtime;
-use modulus::outside;
 use ndarray::parallel::prelude::*;
 use ndarray::{Array1, Array2};
 use num_complex::Complex64;
@@ -56,8 +57,8 @@ fn escape_time(c: Complex64, maxit: u32) -> u32 {
     let mut z = Complex64::new(0.0, 0.0);
     for i in 0..maxit {
         z = z * z + c;
-        // The same verdict as z.norm() > R, without hypot's cost: see modulus.rs.
-        if outside(z) {
+        // norm() is |z|, worked out by hypot(re, im) just as NumPy's abs(z) is.
+        if z.norm() > R {
             return i;
         }
     }
@@ -103,9 +104,15 @@ fn main() {
                 strips::mandelbrot(h, w, maxit, params.threads())
             })
         })
+        .variant("dealt", |params| {
+            run_with(params, |h, w, maxit| {
+                dealt::mandelbrot(h, w, maxit, params.threads())
+            })
+        })
         .variant("tiles", |params| run_with(params, tiles::mandelbrot))
         .variant("pixels", |params| run_with(params, pixels::mandelbrot))
         .variant("full", |params| run_with(params, full::mandelbrot))
+        .variant("modulus", |params| run_with(params, modulus::mandelbrot))
         .finish(|params, divtime: &Divtime| {
             let mut note = divtime.save_png(&params.path("output"))?;
             if params.switch("costs") {

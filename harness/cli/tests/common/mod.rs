@@ -11,6 +11,10 @@ use workbook::{LESSONS, Record, Value};
 use workbook_cli::binaries::workspace_root;
 use workbook_cli::records::parse_record;
 
+/// Whether the tests build the Dataframes solution with polars (`--features
+/// workbook-cli/polars`): the tests of its polars variant are ignored without it.
+pub const POLARS: bool = cfg!(feature = "polars");
+
 /// Flags as the owned strings the helpers take: `flags(&["--n", "5"])`.
 pub fn flags(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -59,6 +63,9 @@ pub fn lesson_binary(name: &str) -> PathBuf {
         for lesson in LESSONS {
             command.args(["--bin", &lesson.exercise_binary()]);
             command.args(["--bin", &lesson.solution_binary()]);
+        }
+        if POLARS {
+            command.args(["--features", "dataframes-solution/polars"]);
         }
         let status = command.status().expect("cargo runs");
         assert!(status.success(), "building the lesson binaries failed");
