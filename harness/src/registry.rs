@@ -336,6 +336,16 @@ pub static SHARING: Lesson = Lesson {
             about: "a table per thread, each on cache lines of its own",
             agreement: Agreement::Exact,
         },
+        Variant {
+            name: "scoped",
+            about: "std::thread::scope, one block per thread: each returns its own table",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "batched",
+            about: "the atomic table, added to once per chunk from a table per task",
+            agreement: Agreement::Exact,
+        },
     ],
     feature_variants: &[],
     repeat: 3,
@@ -394,11 +404,24 @@ pub static ARRAYS: Lesson = Lesson {
     ],
     tasks: None,
     answer: "sum",
-    variants: &[Variant {
-        name: "chunks",
-        about: "chunks drawn and reduced in parallel, their results combined in chunk order",
-        agreement: Agreement::Exact,
-    }],
+    variants: &[
+        Variant {
+            name: "chunks",
+            about: "chunks drawn and reduced in parallel, their results combined in chunk order",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "bands",
+            about: "a task per band of columns, top to bottom: partial results of n numbers \
+                    in all",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "fused",
+            about: "with --materialize, each chunk filled and reduced by one task, in one pass",
+            agreement: Agreement::Exact,
+        },
+    ],
     feature_variants: &[],
     repeat: 3,
     warmup: 1,
@@ -532,11 +555,23 @@ pub static BAGS: Lesson = Lesson {
     ],
     tasks: Some("npartitions"),
     answer: "records",
-    variants: &[Variant {
-        name: "partitions",
-        about: "partitions processed by rayon, partial results merged in partition order",
-        agreement: Agreement::Exact,
-    }],
+    variants: &[
+        Variant {
+            name: "partitions",
+            about: "partitions processed by rayon, partial results merged in partition order",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "reduce",
+            about: "the partials merged as they come, by rayon's reduce (in order still)",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "auto",
+            about: "--npartitions chosen by the solution: four a thread, at least one a MB",
+            agreement: Agreement::Exact,
+        },
+    ],
     feature_variants: &[],
     repeat: 5,
     warmup: 1,
@@ -750,19 +785,32 @@ pub static SWMR: Lesson = Lesson {
                 min: 1,
                 max: 1_000_000,
             },
-            default: "1",
-            about: "frames per task: more amortise the cost of a task over more frames",
+            default: "10",
+            about: "frames per task in the batches variant: more amortise the cost of a task \
+                    over more frames",
             solution_only: true,
         },
     ],
     tasks: None,
     answer: "frames",
-    variants: &[Variant {
-        name: "pool",
-        about: "frames read on the main thread, processed on rayon's pool as they arrive, \
-                results put back in key order",
-        agreement: Agreement::Exact,
-    }],
+    variants: &[
+        Variant {
+            name: "pool",
+            about: "frames read on the main thread, each processed as a task on rayon's pool \
+                    as it arrives, results put back in key order",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "batches",
+            about: "the same, --batch frames per task",
+            agreement: Agreement::Exact,
+        },
+        Variant {
+            name: "bridge",
+            about: "frames sent down a channel that rayon's par_bridge drains on the pool",
+            agreement: Agreement::Exact,
+        },
+    ],
     feature_variants: &[],
     // The source material's case takes 25 s serially: once is enough.
     repeat: 1,

@@ -425,3 +425,126 @@ fn mentions_of_lessons_are_found() {
     );
     assert!(lessons_named("a pi chunk, and bags of records").is_empty());
 }
+
+/// The `### Challenge` sections of a lesson text: each one's text, up to the next heading of
+/// its level or above.
+fn challenges(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if line.starts_with("## ") || line.starts_with("### ") {
+            found.extend(current.take());
+            if line.starts_with("### Challenge") {
+                current = Some(String::new());
+            }
+        }
+        if let Some(section) = &mut current {
+            section.push_str(line);
+            section.push('\n');
+        }
+    }
+    found.extend(current);
+    found
+}
+
+/// The variants of `lesson` (not its default) that a piece of text names as such.
+fn variants_named(lesson: &Lesson, text: &str) -> Vec<&'static str> {
+    lesson.variants[1..]
+        .iter()
+        .map(|v| v.name)
+        .filter(|name| {
+            text.contains(&format!("`{name}` variant"))
+                || text.contains(&format!("--variant {name}"))
+        })
+        .collect()
+}
+
+/// Every lesson has at least two challenges after its task; each has a worked answer the
+/// reader opens (`<details>`) and names the solution variant that is its answer, which the
+/// harness checks like any other; no two challenges share a variant.
+#[test]
+fn every_lesson_has_graded_challenges_with_variants_and_worked_answers() {
+    for lesson in LESSONS {
+        let text = std::fs::read_to_string(workspace_root().join(lesson.text)).expect("text");
+        let task = text.find("## The task").expect("a task section");
+        let sections = challenges(&text);
+        assert!(
+            sections.len() >= 2,
+            "{}: {} challenge(s), at least 2 wanted",
+            lesson.text,
+            sections.len()
+        );
+        assert!(
+            text.find("### Challenge").is_some_and(|at| at > task),
+            "{}: challenges come after the task",
+            lesson.text
+        );
+        let mut used = Vec::new();
+        for section in &sections {
+            let title = section.lines().next().unwrap_or_default();
+            assert!(
+                section.contains("<details>") && section.contains("</details>"),
+                "{}: {title} has no worked answer in a <details> block",
+                lesson.text
+            );
+            let named = variants_named(lesson, section);
+            assert!(
+                !named.is_empty(),
+                "{}: {title} names no solution variant as its answer",
+                lesson.text
+            );
+            assert!(
+                !named.iter().all(|name| used.contains(name)),
+                "{}: {title} has no variant of its own",
+                lesson.text
+            );
+            used.extend(named);
+        }
+    }
+}
+
+/// Every item of a lesson's Questions section has an answer in a `<details>` block.
+#[test]
+fn every_question_has_an_answer() {
+    for lesson in LESSONS {
+        let text = std::fs::read_to_string(workspace_root().join(lesson.text)).expect("text");
+        assert!(
+            !text.contains("**Questions.**"),
+            "{}: questions as a paragraph, without answers",
+            lesson.text
+        );
+        let Some(start) = text.find("## Questions") else {
+            continue;
+        };
+        let section = &text[start..];
+        let section = section[3..]
+            .find("\n## ")
+            .map_or(section, |end| &section[..end + 3]);
+        let questions = section
+            .lines()
+            .filter(|line| {
+                line.split_once(". ")
+                    .is_some_and(|(number, _)| number.parse::<u32>().is_ok())
+            })
+            .count();
+        let answers = section.matches("<details>").count();
+        assert!(questions > 0, "{}: an empty Questions section", lesson.text);
+        assert_eq!(
+            questions, answers,
+            "{}: {questions} questions, {answers} answers",
+            lesson.text
+        );
+    }
+}
+
+#[test]
+fn challenge_sections_end_at_the_next_heading() {
+    let text = "## The task\nx\n### Challenge 1: a\none `dealt` variant\n### Challenge 2: b\ntwo\n## Questions\nq\n";
+    let found = challenges(text);
+    assert_eq!(found.len(), 2);
+    assert!(found[0].contains("one") && !found[0].contains("two"));
+    assert!(found[1].contains("two") && !found[1].contains('q'));
+    let mandelbrot = lesson("mandelbrot").expect("registered");
+    assert_eq!(variants_named(mandelbrot, &found[0]), ["dealt"]);
+    assert!(variants_named(mandelbrot, "the `rows` variant").is_empty());
+}

@@ -7,6 +7,9 @@
 //! thread, and the partial results are combined in chunk order, so the sum has the same
 //! bits as the starter's on any number of threads.
 
+mod bands;
+mod fused;
+
 use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 use rayon::prelude::*;
@@ -119,16 +122,19 @@ fn materialize(n: usize, size: usize, seed: u64) -> Summary {
 fn main() {
     // The harness reads the flags (--n, --chunk, --seed, --materialize, --threads, --variant,
     // --repeat, --json, --help), sizes rayon's thread pool and times the reduction.
-    Program::solution(&ARRAYS).run(|params| {
-        let (n, size, seed) = (
-            params.count("n") as usize,
-            params.count("chunk") as usize,
-            params.count("seed"),
-        );
-        if params.switch("materialize") {
-            materialize(n, size, seed)
-        } else {
-            stream(n, size, seed)
-        }
-    });
+    Program::solution(&ARRAYS)
+        .variant("bands", bands::run)
+        .variant("fused", fused::run)
+        .run(|params| {
+            let (n, size, seed) = (
+                params.count("n") as usize,
+                params.count("chunk") as usize,
+                params.count("seed"),
+            );
+            if params.switch("materialize") {
+                materialize(n, size, seed)
+            } else {
+                stream(n, size, seed)
+            }
+        });
 }

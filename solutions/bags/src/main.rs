@@ -7,6 +7,9 @@
 //! task, and the partial results are merged in partition order. Counts and totals are
 //! whole numbers and the lists are joined in order, so the answer is exactly the starter's.
 
+mod auto;
+mod reduce;
+
 use std::path::Path;
 
 use bags_kit::{AmountSum, Partial, Person, Skipped, TAKE, lines, partitions};
@@ -99,6 +102,12 @@ fn read_people(path: &Path, npartitions: usize) -> Result<Partial, String> {
 
 fn main() {
     Program::solution(&BAGS)
+        .variant("reduce", |params| {
+            reduce::read_people(&params.input("input"), params.count("npartitions") as usize)
+        })
+        .variant("auto", |params| {
+            auto::read_people(&params.input("input"), params.threads())
+        })
         .finish(|params, partial: &Result<Partial, String>| {
             Ok(match partial {
                 Ok(partial) if !params.switch("quiet") => partial.report(),

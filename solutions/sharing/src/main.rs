@@ -9,8 +9,11 @@
 //!
 //! The other ways the lesson measures, chosen with --variant: `mutex` (one table behind a
 //! lock), `atomic` (one table of atomic counters), and `interleaved` and `padded` (a table
-//! per thread, side by side in memory or each on cache lines of its own).
+//! per thread, side by side in memory or each on cache lines of its own); and the lesson's
+//! challenges, `scoped` (threads that return their tables) and `batched` (atomics added to
+//! once per chunk).
 
+mod challenges;
 mod mutex_and_atomic;
 mod per_thread;
 
@@ -56,5 +59,9 @@ fn main() {
         .variant("padded", |params| {
             per_thread::padded(params.count("n"), params.threads())
         })
+        .variant("scoped", |params| {
+            challenges::scoped(params.count("n"), params.threads())
+        })
+        .variant("batched", |params| challenges::batched(params.count("n")))
         .run(|params| histogram(params.count("n")));
 }
