@@ -24,13 +24,21 @@ fn stored_and_streamed_give_the_same_bits_on_any_threads_and_sizes() {
         stored.push("--materialize".into());
         let reference = answer("arrays", 1, None, &streamed);
         for threads in [1, 3, 8] {
-            for (binary, variant) in [("arrays", None), ("arrays-solution", Some("chunks"))] {
-                let found = answer(binary, threads, variant, &stored);
-                assert_eq!(
-                    Agreement::Exact.check(&reference, &found),
-                    Ok(()),
-                    "{binary} n={n} chunk={chunk} stored, {threads} threads"
-                );
+            let sides = [
+                ("arrays", None),
+                ("arrays-solution", Some("chunks")),
+                ("arrays-solution", Some("bands")),
+                ("arrays-solution", Some("fused")),
+            ];
+            for (binary, variant) in sides {
+                for (how, flags) in [("stored", &stored), ("streamed", &streamed)] {
+                    let found = answer(binary, threads, variant, flags);
+                    assert_eq!(
+                        Agreement::Exact.check(&reference, &found),
+                        Ok(()),
+                        "{binary} {variant:?} n={n} chunk={chunk} {how}, {threads} threads"
+                    );
+                }
             }
         }
     }

@@ -15,13 +15,21 @@ fn assert_partitions_agree(path: &Path) -> Value {
     for threads in [1, 2, 3, 8] {
         for npartitions in ["1", "2", "7", "100000"] {
             let flags = input(path, &["--npartitions", npartitions]);
-            let found = answer("bags-solution", threads, None, &flags);
-            assert_eq!(
-                Agreement::Exact.check(&reference, &found),
-                Ok(()),
-                "{threads} threads, {npartitions} partitions"
-            );
+            for variant in ["partitions", "reduce"] {
+                let found = answer("bags-solution", threads, Some(variant), &flags);
+                assert_eq!(
+                    Agreement::Exact.check(&reference, &found),
+                    Ok(()),
+                    "{variant}, {threads} threads, {npartitions} partitions"
+                );
+            }
         }
+        let found = answer("bags-solution", threads, Some("auto"), &input(path, &[]));
+        assert_eq!(
+            Agreement::Exact.check(&reference, &found),
+            Ok(()),
+            "auto, {threads} threads"
+        );
     }
     reference
 }

@@ -21,14 +21,22 @@ fn the_solution_gives_the_starters_sums_at_any_thread_count_and_batch() {
         &Value::Text("finished".to_string())
     );
     for threads in [1, 2, 3, 8] {
-        for batch in ["1", "2", "7", "100"] {
-            let mut with_batch = live.clone();
-            with_batch.extend(flags(&["--batch", batch]));
-            let found = answer("swmr-solution", threads, None, &with_batch);
+        for variant in ["pool", "bridge"] {
+            let found = answer("swmr-solution", threads, Some(variant), &live);
             assert_eq!(
                 Agreement::Exact.check(&exercise, &found),
                 Ok(()),
-                "{threads} threads, batch {batch}"
+                "{variant}, {threads} threads"
+            );
+        }
+        for batch in ["1", "2", "7", "100"] {
+            let mut with_batch = live.clone();
+            with_batch.extend(flags(&["--batch", batch]));
+            let found = answer("swmr-solution", threads, Some("batches"), &with_batch);
+            assert_eq!(
+                Agreement::Exact.check(&exercise, &found),
+                Ok(()),
+                "batches, {threads} threads, batch {batch}"
             );
         }
     }
@@ -315,12 +323,14 @@ fn the_ideal_counts_whole_batches_of_frames() {
         (seconds * 1000.0).round()
     };
     assert_eq!(ideal("swmr", &["--threads", "1"]), 200.0);
+    assert_eq!(ideal("swmr-solution", &["--threads", "2"]), 100.0);
+    let batches = ["--threads", "2", "--variant", "batches", "--batch"];
     assert_eq!(
-        ideal("swmr-solution", &["--threads", "2", "--batch", "1"]),
+        ideal("swmr-solution", &[&batches[..], &["1"]].concat()),
         100.0
     );
     assert_eq!(
-        ideal("swmr-solution", &["--threads", "2", "--batch", "3"]),
+        ideal("swmr-solution", &[&batches[..], &["3"]].concat()),
         120.0
     );
 }
