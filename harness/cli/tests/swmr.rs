@@ -333,4 +333,9 @@ fn the_ideal_counts_whole_batches_of_frames() {
         ideal("swmr-solution", &[&batches[..], &["3"]].concat()),
         120.0
     );
+    // Batches of 4, 4 and 2 frames: 4 + 2 on one thread, 4 on the other.
+    assert_eq!(
+        ideal("swmr-solution", &[&batches[..], &["4"]].concat()),
+        120.0
+    );
 }

@@ -242,9 +242,15 @@ impl IntoAnswer for Scan {
             WorkKind::Spin => m.threads.min(available_cpus()),
         }
         .max(1);
-        let tasks = m.frames.div_ceil(m.batch.max(1));
-        let per_task = m.work * m.batch.min(m.frames) as f64;
-        let shared_out = tasks.div_ceil(workers) as f64 * per_task;
+        // Whole batches, and one shorter batch of what is left: the best schedule deals the
+        // whole ones out evenly and gives the short one to a worker with fewest.
+        let batch = m.batch.clamp(1, m.frames.max(1));
+        let (whole, rest) = (m.frames / batch, m.frames % batch);
+        let mut most_frames = whole.div_ceil(workers) * batch;
+        if rest > 0 {
+            most_frames = most_frames.max(whole / workers * batch + rest);
+        }
+        let shared_out = most_frames as f64 * m.work;
         let last_arrival = (m.frames.saturating_sub(1)) as f64 * m.interval + m.work;
         Some(shared_out.max(last_arrival))
     }
