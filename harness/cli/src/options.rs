@@ -114,3 +114,35 @@ pub fn variant_in(flags: &[String]) -> Option<&str> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_variant_behind_a_feature_asks_for_its_package_feature() {
+        let dataframes = lesson("dataframes").expect("registered");
+        let polars = dataframes.variant("polars").expect("a variant");
+        let file = dataframes.variant("file").expect("a variant");
+        assert_eq!(
+            features_for(dataframes, &[file, polars]),
+            ["dataframes-solution/polars"]
+        );
+        assert!(features_for(dataframes, &[file]).is_empty());
+        let all = find_variants(dataframes, Some("all")).expect("all");
+        assert!(all.iter().all(|v| v.name != "polars"));
+        assert!(find_variants(dataframes, Some("polars")).is_ok());
+    }
+
+    #[test]
+    fn the_variant_is_found_in_sweep_flags() {
+        let flags = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            variant_in(&flags(&["--rounds", "3", "--variant", "polars"])),
+            Some("polars")
+        );
+        assert_eq!(variant_in(&flags(&["--variant=file"])), Some("file"));
+        assert_eq!(variant_in(&flags(&["--rounds", "3"])), None);
+        assert_eq!(variant_in(&flags(&["--variant"])), None);
+    }
+}

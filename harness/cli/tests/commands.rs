@@ -476,3 +476,28 @@ fn a_signal_to_the_command_stops_the_lesson_it_runs() {
         );
     }
 }
+
+#[test]
+fn all_leaves_out_a_variant_behind_a_feature_and_says_how_to_run_it() {
+    lesson_binary("dataframes-solution");
+    let ran = run(workbook()
+        .args([
+            "compare",
+            "dataframes",
+            "--quick",
+            "--variant",
+            "all",
+            "--bin-dir",
+        ])
+        .arg(bin_dir()));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(
+            "--variant all leaves out polars, which needs the solution's `polars` feature"
+        ),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stdout.contains("solution file "), "{}", ran.stdout);
+    assert!(!ran.stdout.contains("solution polars"), "{}", ran.stdout);
+}
