@@ -12,7 +12,7 @@
 
 use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
-use workbook::{Program, registry::ARRAYS};
+use workbook::{Params, Program, registry::ARRAYS};
 
 /// What one chunk contributes: the sum of each of its columns.
 struct Partial {
@@ -118,19 +118,22 @@ fn materialize(n: usize, size: usize, seed: u64) -> Summary {
     combine(n, &chunks, &partials)
 }
 
+/// The flags' sizes, then the lazy or the stored version, as `--materialize` says.
+fn summary(params: &Params) -> Summary {
+    let (n, size, seed) = (
+        params.count("n") as usize,
+        params.count("chunk") as usize,
+        params.count("seed"),
+    );
+    if params.switch("materialize") {
+        materialize(n, size, seed)
+    } else {
+        stream(n, size, seed)
+    }
+}
+
 fn main() {
     // The harness reads the flags (--n, --chunk, --seed, --materialize, --threads, --repeat,
     // --json, --help), sizes rayon's thread pool and times the reduction.
-    Program::exercise(&ARRAYS).run(|params| {
-        let (n, size, seed) = (
-            params.count("n") as usize,
-            params.count("chunk") as usize,
-            params.count("seed"),
-        );
-        if params.switch("materialize") {
-            materialize(n, size, seed)
-        } else {
-            stream(n, size, seed)
-        }
-    });
+    Program::exercise(&ARRAYS).run(summary);
 }

@@ -13,7 +13,7 @@ mod fused;
 use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 use rayon::prelude::*;
-use workbook::{Program, registry::ARRAYS};
+use workbook::{Params, Program, registry::ARRAYS};
 
 /// What one chunk contributes: the sum of each of its columns.
 struct Partial {
@@ -119,22 +119,25 @@ fn materialize(n: usize, size: usize, seed: u64) -> Summary {
     combine(n, &chunks, &partials)
 }
 
+/// The flags' sizes, then the lazy or the stored version, as `--materialize` says.
+fn summary(params: &Params) -> Summary {
+    let (n, size, seed) = (
+        params.count("n") as usize,
+        params.count("chunk") as usize,
+        params.count("seed"),
+    );
+    if params.switch("materialize") {
+        materialize(n, size, seed)
+    } else {
+        stream(n, size, seed)
+    }
+}
+
 fn main() {
     // The harness reads the flags (--n, --chunk, --seed, --materialize, --threads, --variant,
     // --repeat, --json, --help), sizes rayon's thread pool and times the reduction.
     Program::solution(&ARRAYS)
         .variant("bands", bands::run)
         .variant("fused", fused::run)
-        .run(|params| {
-            let (n, size, seed) = (
-                params.count("n") as usize,
-                params.count("chunk") as usize,
-                params.count("seed"),
-            );
-            if params.switch("materialize") {
-                materialize(n, size, seed)
-            } else {
-                stream(n, size, seed)
-            }
-        });
+        .run(summary);
 }
