@@ -10,7 +10,7 @@
 //! numbers from a generator of its own, so the chunks do not depend on one another: your
 //! task is to compute them in parallel, with exactly the same answer.
 
-use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
+use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, sizes, uniform};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 use workbook::{Params, Program, registry::ARRAYS};
 
@@ -120,11 +120,7 @@ fn materialize(n: usize, size: usize, seed: u64) -> Summary {
 
 /// The flags' sizes, then the lazy or the stored version, as `--materialize` says.
 fn summary(params: &Params) -> Summary {
-    let (n, size, seed) = (
-        params.count("n") as usize,
-        params.count("chunk") as usize,
-        params.count("seed"),
-    );
+    let (n, size, seed) = sizes(params);
     if params.switch("materialize") {
         materialize(n, size, seed)
     } else {

@@ -7,7 +7,7 @@
 //! Same bits: each column's sum is still added chunk after chunk from the top, as `combine`
 //! adds it, and the chunks' own sums are kept (one number each) and added in chunk order.
 
-use arrays_kit::{Summary, chunk_grid};
+use arrays_kit::{Summary, chunk_grid, sizes};
 use rayon::prelude::*;
 
 use workbook::Params;
@@ -16,11 +16,7 @@ use crate::reduce_chunk;
 
 /// The variant: bands of columns when streaming; a stored array is reduced as by default.
 pub fn run(params: &Params) -> Summary {
-    let (n, size, seed) = (
-        params.count("n") as usize,
-        params.count("chunk") as usize,
-        params.count("seed"),
-    );
+    let (n, size, seed) = sizes(params);
     if params.switch("materialize") {
         crate::materialize(n, size, seed)
     } else {

@@ -5,7 +5,7 @@
 //! in the caches as far as they reach. The same numbers are added in the same order: the
 //! same bits.
 
-use arrays_kit::{Summary, chunk_grid, chunk_views};
+use arrays_kit::{Summary, chunk_grid, chunk_views, sizes};
 use ndarray::Array2;
 use rayon::prelude::*;
 
@@ -15,11 +15,7 @@ use crate::{Partial, combine, fill_chunk, reduce_stored};
 
 /// The variant: one pass with `--materialize`; streaming is as by default.
 pub fn run(params: &Params) -> Summary {
-    let (n, size, seed) = (
-        params.count("n") as usize,
-        params.count("chunk") as usize,
-        params.count("seed"),
-    );
+    let (n, size, seed) = sizes(params);
     if params.switch("materialize") {
         materialize(n, size, seed)
     } else {

@@ -10,7 +10,7 @@
 mod bands;
 mod fused;
 
-use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, uniform};
+use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, sizes, uniform};
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, s};
 use rayon::prelude::*;
 use workbook::{Params, Program, registry::ARRAYS};
@@ -121,11 +121,7 @@ fn materialize(n: usize, size: usize, seed: u64) -> Summary {
 
 /// The flags' sizes, then the lazy or the stored version, as `--materialize` says.
 fn summary(params: &Params) -> Summary {
-    let (n, size, seed) = (
-        params.count("n") as usize,
-        params.count("chunk") as usize,
-        params.count("seed"),
-    );
+    let (n, size, seed) = sizes(params);
     if params.switch("materialize") {
         materialize(n, size, seed)
     } else {

@@ -8,10 +8,9 @@
 //! about 130 at maxit = 1000, against 1000).
 
 use ndarray::Array2;
-use ndarray::parallel::prelude::*;
 use num_complex::Complex64;
 
-use crate::{R, axes};
+use crate::R;
 
 /// All `maxit` iterations; the first at which |z| > R is the divergence time.
 fn escape_time_full(c: Complex64, maxit: u32) -> u32 {
@@ -30,16 +29,5 @@ fn escape_time_full(c: Complex64, maxit: u32) -> u32 {
 }
 
 pub fn mandelbrot(h: usize, w: usize, maxit: u32) -> Array2<u32> {
-    let (x, y) = axes(h, w);
-    let mut divtime = Array2::zeros((y.len(), x.len()));
-    divtime
-        .outer_iter_mut()
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(j, mut row)| {
-            for (k, time) in row.iter_mut().enumerate() {
-                *time = escape_time_full(Complex64::new(x[k], y[j]), maxit);
-            }
-        });
-    divtime
+    crate::rows::rows_with(h, w, maxit, escape_time_full)
 }

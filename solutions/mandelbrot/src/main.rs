@@ -16,6 +16,7 @@ mod dealt;
 mod full;
 mod modulus;
 mod pixels;
+mod rows;
 mod strips;
 mod tiles;
 

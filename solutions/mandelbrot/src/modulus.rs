@@ -13,10 +13,9 @@
 //! At h = w = 500 that happens for 27 of the 3 million points.
 
 use ndarray::Array2;
-use ndarray::parallel::prelude::*;
 use num_complex::Complex64;
 
-use crate::{R, axes};
+use crate::R;
 
 /// Half the width of the band around R² where the squared modulus is not trusted: a
 /// thousand times wider than the rounding error it guards against.
@@ -47,18 +46,7 @@ fn escape_time(c: Complex64, maxit: u32) -> u32 {
 }
 
 pub fn mandelbrot(h: usize, w: usize, maxit: u32) -> Array2<u32> {
-    let (x, y) = axes(h, w);
-    let mut divtime = Array2::zeros((y.len(), x.len()));
-    divtime
-        .outer_iter_mut()
-        .into_par_iter()
-        .enumerate()
-        .for_each(|(j, mut row)| {
-            for (k, time) in row.iter_mut().enumerate() {
-                *time = escape_time(Complex64::new(x[k], y[j]), maxit);
-            }
-        });
-    divtime
+    crate::rows::rows_with(h, w, maxit, escape_time)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use ndarray::{Array2, ArrayViewMut2, Axis};
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use workbook::json::object;
-use workbook::{IntoAnswer, Value};
+use workbook::{IntoAnswer, Params, Value};
 
 use workbook::digest::Digest;
 
@@ -20,6 +20,15 @@ pub struct Chunk {
     pub index: usize,
     pub rows: Range<usize>,
     pub cols: Range<usize>,
+}
+
+/// The sizes the flags give: `--n`, `--chunk` and `--seed`.
+pub fn sizes(params: &Params) -> (usize, usize, u64) {
+    (
+        params.count("n") as usize,
+        params.count("chunk") as usize,
+        params.count("seed"),
+    )
 }
 
 /// The chunks of an n x n array cut into `size` x `size` blocks (smaller at the right and
