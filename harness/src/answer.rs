@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::registry::Agreement;
-
 /// A value in an answer or in a run's parameters.
 ///
 /// A lesson returns a number (`f64`, `u64`, ...) or, for several results, a
@@ -67,7 +65,7 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
 ///
 /// The harness calls it after the timer has stopped, so summarising a big result into an
 /// answer is not counted in the timings.
-pub trait IntoAnswer {
+pub trait ToAnswer {
     fn to_answer(&self) -> Result<Value, String>;
 
     /// The shortest time this run could have taken, if the lesson has a model of its work
@@ -87,16 +85,16 @@ pub trait IntoAnswer {
 }
 
 /// The exit code of a run that ended and printed its record, but whose input ended before
-/// it was complete (see `IntoAnswer::incomplete`).
+/// it was complete (see `ToAnswer::incomplete`).
 pub const EXIT_INCOMPLETE: i32 = 3;
 
-impl<T: Clone + Into<Value>> IntoAnswer for T {
+impl<T: Clone + Into<Value>> ToAnswer for T {
     fn to_answer(&self) -> Result<Value, String> {
         Ok(self.clone().into())
     }
 }
 
-impl<T: IntoAnswer, E: fmt::Display> IntoAnswer for Result<T, E> {
+impl<T: ToAnswer, E: fmt::Display> ToAnswer for Result<T, E> {
     fn to_answer(&self) -> Result<Value, String> {
         match self {
             Ok(value) => value.to_answer(),
@@ -105,11 +103,11 @@ impl<T: IntoAnswer, E: fmt::Display> IntoAnswer for Result<T, E> {
     }
 
     fn ideal_seconds(&self) -> Option<f64> {
-        self.as_ref().ok().and_then(IntoAnswer::ideal_seconds)
+        self.as_ref().ok().and_then(ToAnswer::ideal_seconds)
     }
 
     fn incomplete(&self) -> Option<String> {
-        self.as_ref().ok().and_then(IntoAnswer::incomplete)
+        self.as_ref().ok().and_then(ToAnswer::incomplete)
     }
 }
 
@@ -145,6 +143,15 @@ impl fmt::Display for Value {
             }
         }
     }
+}
+
+/// How two answers must compare.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Agreement {
+    /// The same values, bit for bit.
+    Exact,
+    /// Numbers within `abs + rel * |expected|` of each other; everything else equal.
+    Close { abs: f64, rel: f64 },
 }
 
 impl Agreement {

@@ -2,10 +2,9 @@
 //! `--warmup`, `--json`, and `--variant` on solutions) and the lesson's own flags from the
 //! registry. Any mistake becomes one line of text; the caller prints it and exits with 2.
 
+use crate::lesson::{Lesson, Side, Variant};
 use crate::machine::{available_cpus, check_threads, default_threads};
-use crate::params::{Params, parse_count};
-use crate::record::Side;
-use crate::registry::{Kind, Lesson, Variant};
+use crate::params::{Kind, Params, parse_count};
 
 pub use crate::machine::MAX_THREADS;
 const MAX_REPEAT: u64 = 100_000;
@@ -92,7 +91,7 @@ impl RunWords {
         side: Side,
         threads: usize,
     ) -> Result<Invocation, String> {
-        let mut params = Params::defaults(lesson, side, threads);
+        let mut params = lesson.default_params(side, threads);
         for (name, value) in &self.lesson_flags {
             params.set(name, value)?;
         }
@@ -227,6 +226,31 @@ pub fn split_words(lesson: &Lesson, args: &[String]) -> Vec<FlagWords> {
         });
     }
     flags
+}
+
+/// `flags` (as passed to the `workbook` command after `--`) without the solution-only
+/// flags and their values: what the exercise is given.
+pub fn exercise_flags(lesson: &Lesson, flags: &[String]) -> Vec<String> {
+    split_words(lesson, flags)
+        .into_iter()
+        .filter(|flag| lesson.param(&flag.name).is_none_or(|p| !p.solution_only))
+        .flat_map(|flag| flag.words)
+        .collect()
+}
+
+/// `base` with every flag that `later` also sets taken out, then `later`: the quick
+/// sizes give way to the user's own, and both to the flag a sweep varies.
+pub fn override_flags(lesson: &Lesson, base: &[String], later: &[String]) -> Vec<String> {
+    let later_names: Vec<String> = split_words(lesson, later)
+        .into_iter()
+        .map(|flag| flag.name)
+        .collect();
+    split_words(lesson, base)
+        .into_iter()
+        .filter(|flag| flag.name.is_empty() || !later_names.contains(&flag.name))
+        .flat_map(|flag| flag.words)
+        .chain(later.iter().cloned())
+        .collect()
 }
 
 /// Whether the flag `name` takes a value; `None` if neither the harness nor the lesson

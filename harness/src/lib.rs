@@ -8,10 +8,12 @@
 //! use workbook::{Program, registry::PI};
 //!
 //! fn main() {
-//!     // Sum 1/n^2 serially; the harness times it and prints the answer.
+//!     // Pi by the midpoint rule, serially; the harness times it and prints the answer.
 //!     Program::exercise(&PI).run(|params| {
 //!         let n = params.count("n");
-//!         (1..=n).map(|k| 1.0 / (k * k) as f64).sum::<f64>()
+//!         let width = 1.0 / n as f64;
+//!         let height = |i: u64| 4.0 / (1.0 + ((i as f64 + 0.5) * width).powi(2));
+//!         (0..n).map(height).sum::<f64>() * width
 //!     });
 //! }
 //! ```
@@ -21,9 +23,11 @@
 
 pub mod answer;
 pub mod digest;
+pub mod fields;
 pub mod files;
 pub mod flags;
 pub mod json;
+pub mod lesson;
 pub mod machine;
 pub mod params;
 mod program;
@@ -34,8 +38,9 @@ pub mod skipped;
 pub mod stats;
 pub mod text;
 
-pub use answer::{IntoAnswer, Value};
+pub use answer::{Agreement, ToAnswer, Value};
+pub use lesson::{Lesson, Side};
 pub use params::Params;
 pub use program::Program;
-pub use record::{Record, Side};
-pub use registry::{Agreement, LESSONS, Lesson, lesson};
+pub use record::Record;
+pub use registry::{LESSONS, lesson};

@@ -4,45 +4,48 @@
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::answer::Value;
-use crate::json::object;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Machine {
-    pub host: String,
-    pub cpu_model: String,
-    /// CPUs the operating system shows (hyper-threads count).
-    pub logical_cpus: usize,
-    /// CPUs this process may run on (a Slurm job or `taskset` may allow fewer).
-    pub available_cpus: usize,
-    /// Cores, counting each hyper-threaded pair once, where the system says.
-    pub physical_cores: Option<usize>,
-    pub os: String,
-    pub slurm: Option<Slurm>,
-    pub build: Build,
-    /// When the run ended, UTC, ISO 8601.
-    pub timestamp: String,
+crate::record_type! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Machine {
+        pub host: String,
+        pub cpu_model: String,
+        /// CPUs the operating system shows (hyper-threads count).
+        pub logical_cpus: usize,
+        /// CPUs this process may run on (a Slurm job or `taskset` may allow fewer).
+        pub available_cpus: usize,
+        /// Cores, counting each hyper-threaded pair once, where the system says.
+        pub physical_cores: Option<usize>,
+        pub os: String,
+        pub slurm: Option<Slurm>,
+        [flatten] pub build: Build,
+        /// When the run ended, UTC, ISO 8601.
+        pub timestamp: String,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Slurm {
-    pub job_id: String,
-    /// For a task of a job array: the array's job id, and this task's index in it.
-    pub array_job_id: Option<String>,
-    pub array_task_id: Option<String>,
-    pub cpus_per_task: Option<String>,
-    pub node_list: Option<String>,
-    pub node_name: Option<String>,
+crate::record_type! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Slurm {
+        pub job_id: String,
+        /// For a task of a job array: the array's job id, and this task's index in it.
+        pub array_job_id: Option<String>,
+        pub array_task_id: Option<String>,
+        pub cpus_per_task: Option<String>,
+        pub node_list: Option<String>,
+        pub node_name: Option<String>,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Build {
-    /// Cargo's profile directory: "release" or "debug".
-    pub profile: String,
-    pub opt_level: String,
-    pub rustc: String,
-    pub git_commit: String,
-    pub target: String,
+crate::record_type! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Build {
+        /// Cargo's profile directory: "release" or "debug".
+        pub profile: String,
+        pub opt_level: String,
+        pub rustc: String,
+        pub git_commit: String,
+        pub target: String,
+    }
 }
 
 impl Build {
@@ -77,38 +80,6 @@ impl Machine {
         }
     }
 
-    pub fn to_value(&self) -> Value {
-        let slurm = match &self.slurm {
-            None => Value::Null,
-            Some(s) => object([
-                ("job_id", s.job_id.as_str().into()),
-                ("array_job_id", optional(&s.array_job_id)),
-                ("array_task_id", optional(&s.array_task_id)),
-                ("cpus_per_task", optional(&s.cpus_per_task)),
-                ("node_list", optional(&s.node_list)),
-                ("node_name", optional(&s.node_name)),
-            ]),
-        };
-        object([
-            ("host", self.host.as_str().into()),
-            ("cpu_model", self.cpu_model.as_str().into()),
-            ("logical_cpus", self.logical_cpus.into()),
-            ("available_cpus", self.available_cpus.into()),
-            (
-                "physical_cores",
-                self.physical_cores.map_or(Value::Null, Value::from),
-            ),
-            ("os", self.os.as_str().into()),
-            ("slurm", slurm),
-            ("profile", self.build.profile.as_str().into()),
-            ("opt_level", self.build.opt_level.as_str().into()),
-            ("rustc", self.build.rustc.as_str().into()),
-            ("git_commit", self.build.git_commit.as_str().into()),
-            ("target", self.build.target.as_str().into()),
-            ("timestamp", self.timestamp.as_str().into()),
-        ])
-    }
-
     /// "host · CPU model · 2 CPUs (2 cores) · release build".
     pub fn describe(&self) -> String {
         let cores = match self.physical_cores {
@@ -127,10 +98,6 @@ impl Machine {
         }
         text
     }
-}
-
-fn optional(text: &Option<String>) -> Value {
-    text.as_deref().map_or(Value::Null, Value::from)
 }
 
 impl Slurm {

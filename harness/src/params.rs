@@ -1,18 +1,139 @@
-//! The values of a lesson's flags for one run, checked against the registry.
+//! A lesson's flags: what each accepts, and their values for one run.
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use crate::answer::Value;
-use crate::record::Side;
-use crate::registry::{Kind, Lesson};
+
+/// A lesson flag, `--<name> <value>`.
+#[derive(Debug)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub default: &'static str,
+    pub about: &'static str,
+    /// A flag of the solution only (how it splits the work, say): the exercise refuses it,
+    /// and the `workbook` command passes it to the solution alone.
+    pub solution_only: bool,
+}
+
+/// What a flag accepts. Bounds are part of the kind so that an impossible size is refused
+/// with one line before any work starts.
+#[derive(Debug)]
+pub enum Kind {
+    /// A whole number in `min..=max`; `10_000_000` and `1e7` are both accepted.
+    Count { min: u64, max: u64 },
+    /// A real number in `min..=max`.
+    Real { min: f64, max: f64 },
+    /// One of a fixed list of words.
+    Choice(&'static [&'static str]),
+    /// Any text that is not empty: a dataset's path in a file, say.
+    Text,
+    /// A file the lesson reads.
+    Input,
+    /// A file to read if the flag is given; its default is "" (not given).
+    OptionalInput,
+    /// A file the lesson writes: checked before any work starts, written whole or not at
+    /// all (`workbook::files`).
+    Output,
+    /// A file to write if the flag is given; its default is "" (the file is not written).
+    OptionalOutput,
+    /// A flag without a value: present or not. Its default is "false".
+    Switch,
+}
+
+/// Constructors that keep the registry a table: `Param::count("n", "1e7", 1..=MAX)`, then
+/// `.about("…")` and, for a flag of the solution only, `.solution_only()`.
+impl Param {
+    const fn new(name: &'static str, kind: Kind, default: &'static str) -> Param {
+        Param {
+            name,
+            kind,
+            default,
+            about: "",
+            solution_only: false,
+        }
+    }
+
+    pub const fn count(
+        name: &'static str,
+        default: &'static str,
+        range: RangeInclusive<u64>,
+    ) -> Param {
+        let kind = Kind::Count {
+            min: *range.start(),
+            max: *range.end(),
+        };
+        Param::new(name, kind, default)
+    }
+
+    pub const fn real(name: &'static str, default: &'static str, min: f64, max: f64) -> Param {
+        Param::new(name, Kind::Real { min, max }, default)
+    }
+
+    pub const fn choice(
+        name: &'static str,
+        default: &'static str,
+        words: &'static [&'static str],
+    ) -> Param {
+        Param::new(name, Kind::Choice(words), default)
+    }
+
+    pub const fn text(name: &'static str, default: &'static str) -> Param {
+        Param::new(name, Kind::Text, default)
+    }
+
+    pub const fn input(name: &'static str, default: &'static str) -> Param {
+        Param::new(name, Kind::Input, default)
+    }
+
+    pub const fn output(name: &'static str, default: &'static str) -> Param {
+        Param::new(name, Kind::Output, default)
+    }
+
+    /// A file read only when the flag is given.
+    pub const fn optional_input(name: &'static str) -> Param {
+        Param::new(name, Kind::OptionalInput, "")
+    }
+
+    /// A file written only when the flag is given.
+    pub const fn optional_output(name: &'static str) -> Param {
+        Param::new(name, Kind::OptionalOutput, "")
+    }
+
+    pub const fn switch(name: &'static str) -> Param {
+        Param::new(name, Kind::Switch, "false")
+    }
+
+    pub const fn about(mut self, about: &'static str) -> Param {
+        self.about = about;
+        self
+    }
+
+    pub const fn solution_only(mut self) -> Param {
+        self.solution_only = true;
+        self
+    }
+
+    /// Whether the flag names a file.
+    fn is_path(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Input | Kind::OptionalInput | Kind::Output | Kind::OptionalOutput
+        )
+    }
+}
 
 /// The flags of one run: the lesson's own sizes and the thread count.
 ///
 /// Lesson code asks for its values by name: `params.count("n")`. Asking for a name the
-/// registry does not list is a bug in the lesson, not bad input, and panics.
+/// lesson does not have, or with the wrong kind, is a bug in the lesson, not bad input,
+/// and panics.
 #[derive(Debug, Clone)]
 pub struct Params {
-    lesson: &'static Lesson,
+    lesson: &'static str,
+    /// Every flag of the lesson, including those of the other side.
+    flags: &'static [Param],
     values: Vec<(&'static str, ParamValue)>,
     threads: usize,
 }
@@ -27,10 +148,14 @@ pub enum ParamValue {
 }
 
 impl Params {
-    /// Every flag of `side` at its default.
-    pub fn defaults(lesson: &'static Lesson, side: Side, threads: usize) -> Params {
-        let values = lesson
-            .params_for(side)
+    /// The flags `taken` (one side's, of the lesson's `flags`) at their defaults.
+    pub fn defaults(
+        lesson: &'static str,
+        flags: &'static [Param],
+        taken: impl Iterator<Item = &'static Param>,
+        threads: usize,
+    ) -> Params {
+        let values = taken
             .map(|param| {
                 let value = parse_value(&param.kind, param.default)
                     .unwrap_or_else(|e| panic!("registry default of --{}: {e}", param.name));
@@ -39,6 +164,7 @@ impl Params {
             .collect();
         Params {
             lesson,
+            flags,
             values,
             threads,
         }
@@ -47,8 +173,7 @@ impl Params {
     /// Sets a flag from its text on the command line.
     pub fn set(&mut self, name: &str, text: &str) -> Result<(), String> {
         let param = self
-            .lesson
-            .param(name)
+            .flag(name)
             .ok_or_else(|| format!("unknown flag '--{name}'"))?;
         let given_empty_path =
             text.is_empty() && matches!(param.kind, Kind::OptionalInput | Kind::OptionalOutput);
@@ -91,22 +216,17 @@ impl Params {
 
     /// The chosen word of a `Choice` flag.
     pub fn choice(&self, name: &str) -> &str {
-        match self.get(name) {
-            ParamValue::Text(v) => v,
-            other => self.wrong_kind(name, "choice", other),
-        }
+        self.text_of(name, "choice", |p| matches!(p.kind, Kind::Choice(_)))
     }
 
     /// The text of a `Text` flag.
     pub fn text(&self, name: &str) -> &str {
-        match self.get(name) {
-            ParamValue::Text(v) => v,
-            other => self.wrong_kind(name, "text", other),
-        }
+        self.text_of(name, "text", |p| matches!(p.kind, Kind::Text))
     }
 
+    /// The path a file flag gives, as written.
     pub fn path(&self, name: &str) -> PathBuf {
-        PathBuf::from(self.choice(name))
+        PathBuf::from(self.text_of(name, "path", Param::is_path))
     }
 
     /// A file the lesson reads. A relative path is looked for in the current folder first,
@@ -131,8 +251,7 @@ impl Params {
     /// The files this run will write (its `Output` flags, and the optional ones given), to
     /// check before any work starts.
     pub fn outputs(&self) -> Vec<(&'static str, PathBuf)> {
-        self.lesson
-            .params
+        self.flags
             .iter()
             .filter(|param| matches!(param.kind, Kind::Output | Kind::OptionalOutput))
             .filter(|param| self.values.iter().any(|(name, _)| *name == param.name))
@@ -163,17 +282,30 @@ impl Params {
             .collect()
     }
 
+    fn flag(&self, name: &str) -> Option<&'static Param> {
+        self.flags.iter().find(|param| param.name == name)
+    }
+
     fn get(&self, name: &str) -> &ParamValue {
         match self.values.iter().find(|(n, _)| *n == name) {
             Some((_, value)) => value,
-            None => panic!("lesson {} has no flag --{name}", self.lesson.name),
+            None => panic!("lesson {} has no flag --{name}", self.lesson),
+        }
+    }
+
+    /// The text a flag holds, if it is a flag that `fits` accepts.
+    fn text_of(&self, name: &str, wanted: &str, fits: fn(&Param) -> bool) -> &str {
+        let value = self.get(name);
+        match (value, self.flag(name)) {
+            (ParamValue::Text(text), Some(param)) if fits(param) => text,
+            _ => self.wrong_kind(name, wanted, value),
         }
     }
 
     fn wrong_kind(&self, name: &str, wanted: &str, found: &ParamValue) -> ! {
         panic!(
             "lesson {}: --{name} is not a {wanted} flag (it holds {found:?})",
-            self.lesson.name
+            self.lesson
         )
     }
 }

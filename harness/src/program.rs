@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
-use crate::answer::{EXIT_INCOMPLETE, IntoAnswer, Value};
+use crate::answer::{Agreement, EXIT_INCOMPLETE, ToAnswer, Value};
 use crate::flags::{self, Command, Invocation};
+use crate::lesson::{Lesson, Side};
 use crate::machine::{Machine, available_cpus, peak_rss_bytes};
 use crate::params::Params;
-use crate::record::{Record, Side};
-use crate::registry::{Agreement, Lesson};
+use crate::record::Record;
 use crate::stats::format_seconds;
 
 type Compute<R> = Box<dyn Fn(&Params) -> R>;
@@ -37,7 +37,7 @@ struct Failure {
     message: String,
 }
 
-impl<R: IntoAnswer + 'static> Program<R> {
+impl<R: ToAnswer + 'static> Program<R> {
     /// The serial starter of `lesson`.
     pub fn exercise(lesson: &'static Lesson) -> Program<R> {
         Program {
@@ -223,10 +223,10 @@ impl<R: IntoAnswer + 'static> Program<R> {
 
         let machine = Machine::detect();
         let mut warnings = run_warnings(&machine, params.threads());
-        if let Some(why) = last.as_ref().and_then(IntoAnswer::incomplete) {
+        if let Some(why) = last.as_ref().and_then(ToAnswer::incomplete) {
             warnings.push(format!("INCOMPLETE: {why} (exit code {EXIT_INCOMPLETE})"));
         }
-        let first = answers.last().expect("at least one run").clone();
+        let first = answers.first().expect("at least one run").clone();
         let answers_identical = answers
             .iter()
             .all(|answer| Agreement::Exact.check(&first, answer).is_ok());
@@ -247,7 +247,7 @@ impl<R: IntoAnswer + 'static> Program<R> {
             seconds,
             answer,
             answers_identical,
-            ideal_seconds: last.as_ref().and_then(IntoAnswer::ideal_seconds),
+            ideal_seconds: last.as_ref().and_then(ToAnswer::ideal_seconds),
             peak_rss_bytes,
             warnings,
             machine,

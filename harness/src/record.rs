@@ -2,58 +2,38 @@
 //! `--json` prints it as one line; `workbook` reads it back to compare and plot.
 
 use crate::answer::Value;
+use crate::fields::{Field, Fields, find};
 use crate::json;
+use crate::lesson::Side;
 use crate::machine::Machine;
 use crate::stats::{Summary, summarize};
 
 /// Version of the record's JSON layout; readers refuse versions they do not know.
 pub const RECORD_VERSION: u64 = 1;
 
-/// Which side of a lesson produced a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Exercise,
-    Solution,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Exercise => "exercise",
-            Side::Solution => "solution",
-        }
+crate::record_type! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Record {
+        pub lesson: String,
+        pub side: Side,
+        /// "exercise" for the exercise; the solution's variant name otherwise.
+        pub variant: String,
+        /// The lesson's flags for this run.
+        pub params: Vec<(String, Value)>,
+        pub threads: usize,
+        pub warmup: u32,
+        /// Every timed run, in order.
+        pub seconds: Vec<f64>,
+        pub answer: Vec<(String, Value)>,
+        /// False when warm-up or timed runs disagreed: a race, or a sum whose order changed.
+        pub answers_identical: bool,
+        /// The shortest time the lesson's model of its work allows on these threads, if it has
+        /// one (see `ToAnswer::ideal_seconds`).
+        pub ideal_seconds: Option<f64>,
+        pub peak_rss_bytes: Option<u64>,
+        pub warnings: Vec<String>,
+        pub machine: Machine,
     }
-
-    pub fn parse(text: &str) -> Option<Side> {
-        match text {
-            "exercise" => Some(Side::Exercise),
-            "solution" => Some(Side::Solution),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Record {
-    pub lesson: String,
-    pub side: Side,
-    /// "exercise" for the exercise; the solution's variant name otherwise.
-    pub variant: String,
-    /// The lesson's flags for this run.
-    pub params: Vec<(String, Value)>,
-    pub threads: usize,
-    pub warmup: u32,
-    /// Every timed run, in order.
-    pub seconds: Vec<f64>,
-    pub answer: Vec<(String, Value)>,
-    /// False when warm-up or timed runs disagreed: a race, or a sum whose order changed.
-    pub answers_identical: bool,
-    /// The shortest time the lesson's model of its work allows on these threads, if it has
-    /// one (see `IntoAnswer::ideal_seconds`).
-    pub ideal_seconds: Option<f64>,
-    pub peak_rss_bytes: Option<u64>,
-    pub warnings: Vec<String>,
-    pub machine: Machine,
 }
 
 impl Record {
@@ -105,36 +85,80 @@ impl Record {
         describe_fields(&short, " = ", ", ")
     }
 
+    /// The record as one line of JSON: its version first, and the timings' summary
+    /// beside them for readers of the file.
     pub fn to_json(&self) -> String {
+        let mut fields = self.to_fields();
+        fields.insert(0, ("record".to_string(), RECORD_VERSION.into()));
         let summary = self.summary();
-        let value = json::object([
-            ("record", RECORD_VERSION.into()),
-            ("lesson", self.lesson.as_str().into()),
-            ("side", self.side.as_str().into()),
-            ("variant", self.variant.as_str().into()),
-            ("params", Value::Map(self.params.clone())),
-            ("threads", self.threads.into()),
-            ("warmup", self.warmup.into()),
-            ("seconds", self.seconds.clone().into()),
-            ("min", summary.min.into()),
-            ("median", summary.median.into()),
-            ("max", summary.max.into()),
-            ("answer", Value::Map(self.answer.clone())),
-            ("answers_identical", self.answers_identical.into()),
-            (
-                "ideal_seconds",
-                self.ideal_seconds.map_or(Value::Null, Value::from),
-            ),
-            (
-                "peak_rss_bytes",
-                self.peak_rss_bytes.map_or(Value::Null, Value::from),
-            ),
-            ("warnings", self.warnings.clone().into()),
-            ("machine", self.machine.to_value()),
-        ]);
+        let after_seconds = fields.iter().position(|(name, _)| name == "seconds");
+        let at = after_seconds.map_or(fields.len(), |i| i + 1);
+        for (offset, (name, value)) in [
+            ("min", summary.min),
+            ("median", summary.median),
+            ("max", summary.max),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            fields.insert(at + offset, (name.to_string(), value.into()));
+        }
         let mut out = String::new();
-        json::write(&mut out, &value);
+        json::write(&mut out, &Value::Map(fields));
         out
+    }
+
+    /// Reads a record back from the JSON value `to_json` wrote; the error names the first
+    /// field that is missing or malformed, or a timing no run can have measured.
+    pub fn from_value(value: &Value) -> Result<Record, String> {
+        let Value::Map(fields) = value else {
+            return Err("not a JSON object".to_string());
+        };
+        let version = u64::from_field(find(fields, "record"), "record")
+            .map_err(|_| "no record version".to_string())?;
+        if version != RECORD_VERSION {
+            return Err(format!(
+                "record version {version}; this workbook reads version {RECORD_VERSION}"
+            ));
+        }
+        let record = Record::from_fields(fields)?;
+        record.check_timings()?;
+        Ok(record)
+    }
+
+    /// What no run can have measured: a report built on it would print NaN or inf.
+    fn check_timings(&self) -> Result<(), String> {
+        if self.threads == 0 {
+            return Err("threads is 0: a run has at least one thread".to_string());
+        }
+        if self.seconds.is_empty() {
+            return Err("seconds is empty: a record holds at least one timed run".to_string());
+        }
+        // A time of 0 would make every speedup against it infinite.
+        if let Some(bad) = self.seconds.iter().find(|s| !s.is_finite() || **s <= 0.0) {
+            return Err(format!(
+                "seconds holds {bad}: a time is a finite number above 0"
+            ));
+        }
+        // An ideal of 0 is real: simulated work of 0 ms.
+        if let Some(bad) = self.ideal_seconds.filter(|s| !s.is_finite() || *s < 0.0) {
+            return Err(format!(
+                "ideal_seconds is {bad}: an ideal time is a finite number, 0 or more"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A side is written as its name.
+impl Field for Side {
+    fn to_field(&self) -> Value {
+        Value::Text(self.as_str().to_string())
+    }
+
+    fn from_field(value: Option<&Value>, name: &str) -> Result<Side, String> {
+        let text = String::from_field(value, name)?;
+        Side::parse(&text).ok_or_else(|| format!("{name} is neither exercise nor solution"))
     }
 }
 

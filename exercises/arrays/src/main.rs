@@ -130,6 +130,6 @@ fn summary(params: &Params) -> Summary {
 
 fn main() {
     // The harness reads the flags (--n, --chunk, --seed, --materialize, --threads, --repeat,
-    // --json, --help), sizes rayon's thread pool and times the reduction.
+    // --warmup, --json, --help), sizes rayon's thread pool and times the reduction.
     Program::exercise(&ARRAYS).run(summary);
 }

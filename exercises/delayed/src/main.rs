@@ -55,8 +55,8 @@ fn run_with(params: &Params, total: impl Fn(&[u64], &Work) -> u64) -> Outcome {
 
 fn main() {
     // The harness reads the flags (--n, --work-ms, --work, --gantt, --trace, --dot, --threads,
-    // --repeat, --json, --help), sizes rayon's thread pool and times `total`. Then `report`
-    // prints the task graph's numbers and writes the files the flags asked for.
+    // --repeat, --warmup, --json, --help), sizes rayon's thread pool and times `total`. Then
+    // `report` prints the task graph's numbers and writes the files the flags asked for.
     Program::exercise(&DELAYED)
         .finish(delayed_kit::report)
         .run(|params| run_with(params, total));

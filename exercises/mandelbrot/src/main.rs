@@ -80,9 +80,9 @@ fn run_with(params: &Params, compute: impl Fn(usize, usize, u32) -> Array2<u32>)
 }
 
 fn main() {
-    // The harness reads the flags (--h, --w, --maxit, --output, --costs, --threads, --repeat, --json,
-    // --help), sizes rayon's thread pool and times `mandelbrot`. Once the timed runs are
-    // done, `finish` writes the last picture.
+    // The harness reads the flags (--h, --w, --maxit, --output, --costs, --threads, --repeat,
+    // --warmup, --json, --help), sizes rayon's thread pool and times `mandelbrot`. Once the timed
+    // runs are done, `finish` writes the last picture.
     Program::exercise(&MANDELBROT)
         .finish(|params, divtime: &Divtime| {
             let mut note = divtime.save_png(&params.path("output"))?;

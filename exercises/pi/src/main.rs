@@ -48,7 +48,7 @@ fn pi(n: u64, chunks: u64) -> f64 {
 }
 
 fn main() {
-    // The harness reads the flags (--n, --chunks, --threads, --repeat, --json, --help),
+    // The harness reads the flags (--n, --chunks, --threads, --repeat, --warmup, --json, --help),
     // sizes rayon's thread pool, times `pi` and prints the answer with the timings.
     Program::exercise(&PI).run(|params| pi(params.count("n"), params.count("chunks")));
 }

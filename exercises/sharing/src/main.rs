@@ -20,7 +20,7 @@ fn histogram(n: u64) -> Histogram {
 }
 
 fn main() {
-    // The harness reads the flags (--n, --threads, --repeat, --json, --help), sizes rayon's
-    // thread pool, times `histogram` and prints the answer with the timings.
+    // The harness reads the flags (--n, --threads, --repeat, --warmup, --json, --help), sizes
+    // rayon's thread pool, times `histogram` and prints the answer with the timings.
     Program::exercise(&SHARING).run(|params| histogram(params.count("n")));
 }

@@ -38,9 +38,9 @@ fn main() {
     // The simulated detector is this same program, started again as the writer.
     swmr_kit::writer::run_as_writer_if_asked();
     // The harness reads the flags (--frames, --interval-ms, --work-ms, --work, --timeout-ms,
-    // --input, --keys, --data, --finished, --threads, --repeat, --json, --help), sizes
-    // rayon's thread pool and times each run, from starting the detector to the last
-    // frame's result.
+    // --input, --keys, --data, --finished, --threads, --repeat, --warmup, --json, --help), sizes
+    // rayon's thread pool and times each run, from starting the detector to the last frame's
+    // result.
     Program::exercise(&SWMR)
         .finish(swmr_kit::lesson::report)
         .run(|params| swmr_kit::lesson::run(params, process_frames));

@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use workbook::Lesson;
+
 use crate::failure::{Failure, Outcome};
 
 /// How to get the binaries: the cargo profile, and whether to build them first.
@@ -118,6 +120,16 @@ fn executable_in(message: &str) -> Option<(String, PathBuf)> {
     let path = message["executable"].as_str()?;
     let name = message["target"]["name"].as_str()?;
     Some((name.to_string(), PathBuf::from(path)))
+}
+
+/// The binaries to build for `lessons`, in the groups every command builds them in: cargo
+/// picks dependency features per group, and the same groups mean no rebuild of polars later.
+pub fn groups(lessons: &[&'static Lesson]) -> Vec<Vec<String>> {
+    let mut groups = vec![vec!["workbook".to_string()]];
+    for lesson in lessons {
+        groups.push(vec![lesson.exercise_binary(), lesson.solution_binary()]);
+    }
+    groups
 }
 
 /// Where cargo puts a profile's binaries.

@@ -4,14 +4,15 @@
 use std::time::{Duration, Instant};
 
 use workbook::registry::{Agreement, Lesson};
-use workbook::stats::{format_seconds, speedup};
+use workbook::stats::format_seconds;
 use workbook::{Record, Value};
 
 use crate::binaries::BuildOptions;
-use crate::compare::print_warnings;
 use crate::failure::{Failure, Outcome};
 use crate::options::{RunOptions, ThreadsOption, find_lesson};
 use crate::output::say;
+use crate::records::print_warnings;
+use crate::rows::Scaling;
 use crate::runner::LessonRunner;
 use crate::sayln;
 use crate::table::{Table, threads_label};
@@ -233,7 +234,7 @@ fn explain_threads(lesson: &Lesson, one: &Record, many: &Record, quick: bool) ->
                 Try --threads 2 or more."
             .to_string();
     }
-    let s = speedup(t1, tn);
+    let s = Scaling::of(t1, tn, n).speedup;
     let times = format!(
         "{} on {} against {} on 1 thread",
         format_seconds(tn),

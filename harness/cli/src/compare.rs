@@ -1,16 +1,15 @@
 //! `workbook compare`: the serial exercise against the parallel solution, with the answers
 //! checked against each other under the lesson's rule.
 
-use workbook::Record;
-use workbook::stats::{format_seconds, speedup};
-
 use crate::binaries::BuildOptions;
-use crate::failure::{Failure, Outcome};
+use crate::columns::{Column, table};
+use crate::failure::{Outcome, fail_on_disagreement};
 use crate::options::{RunOptions, ThreadsOption, features_for, find_lesson, find_variants};
 use crate::output::say;
+use crate::records::print_warnings;
+use crate::rows::{Row, disagreements, merge};
 use crate::runner::LessonRunner;
 use crate::sayln;
-use crate::table::Table;
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
@@ -32,20 +31,14 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     let variants = find_variants(lesson, args.variant.as_deref())?;
     let threads = args.threads.threads()?;
     let features = features_for(lesson, &variants);
-    let mut runner = LessonRunner::new(
-        lesson,
-        &args.run,
-        &args.build,
-        &features,
-        1 + variants.len(),
-    )?;
+    let runs = 1 + variants.len();
+    let mut runner = LessonRunner::new(lesson, &args.run, &args.build, &features, runs)?;
     // The exercise is the serial baseline: one thread, whatever the machine has.
     let (exercise, _) = runner.exercise("exercise", 1, &[])?;
-    let mut solutions = Vec::new();
+    let mut records = vec![exercise.clone()];
     for variant in &variants {
         let label = format!("solution {}", variant.name);
-        let (record, _) = runner.solution(&label, threads, variant.name, &[])?;
-        solutions.push((*variant, record));
+        records.push(runner.solution(&label, threads, variant.name, &[])?.0);
     }
     runner.finish();
 
@@ -55,34 +48,21 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
         exercise.seconds.len(),
         exercise.warmup
     );
+    let solutions = merge(&records);
+    let rows: Vec<Row> = std::iter::once(Row::reference(&exercise))
+        .chain(solutions.iter().cloned())
+        .collect();
     let has_ideal = exercise.ideal_seconds.is_some();
-    let mut headers = vec!["run", ">threads", ">median", ">min", ">max"];
-    if has_ideal {
-        headers.push(">ideal");
-    }
-    headers.extend([">speedup", "answer"]);
-    let mut table = Table::new(&headers);
-    table.row(row("exercise", &exercise, &exercise, "(reference)"));
-    let mut disagreements = Vec::new();
-    for (variant, record) in &solutions {
-        let verdict = match variant
-            .agreement
-            .check(&exercise.answer_value(), &record.answer_value())
-        {
-            Ok(()) => "agrees".to_string(),
-            Err(difference) => {
-                disagreements.push(format!("{}: {difference}", variant.name));
-                "DISAGREES".to_string()
-            }
-        };
-        table.row(row(
-            &format!("solution {}", variant.name),
-            record,
-            &exercise,
-            &verdict,
-        ));
-    }
-    say(&table.render());
+    let mut columns = vec![
+        Column::Run,
+        Column::Threads,
+        Column::Median,
+        Column::Min,
+        Column::Max,
+    ];
+    columns.extend(has_ideal.then_some(Column::Ideal));
+    columns.extend([Column::Speedup, Column::Verdict]);
+    say(&table(&columns, &rows).render());
     if has_ideal {
         sayln!(
             "\nideal: the shortest time the lesson's model of the work allows on those threads."
@@ -90,69 +70,18 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     }
     sayln!();
     sayln!("  answer   {}", exercise.describe_answer());
-    for (variant, record) in &solutions {
+    for record in &records[1..] {
         if record.answer != exercise.answer {
+            let rule = lesson.variant(&record.variant).map(|v| v.agreement);
             sayln!(
                 "  {:<8} {} (must agree {})",
-                variant.name,
+                record.variant,
                 record.describe_answer(),
-                variant.agreement.describe()
+                rule.map_or(String::new(), |rule| rule.describe())
             );
         }
     }
     sayln!("  machine  {}", exercise.machine.describe());
-    print_warnings(std::iter::once(&exercise).chain(solutions.iter().map(|(_, r)| r)));
-
-    fail_on_disagreement(&disagreements)
-}
-
-/// A command whose answers disagree fails, naming each disagreement.
-pub fn fail_on_disagreement(disagreements: &[String]) -> Outcome<()> {
-    if disagreements.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::failed(format!(
-            "the answers disagree: {}",
-            disagreements.join("; ")
-        )))
-    }
-}
-
-fn row(label: &str, record: &Record, serial: &Record, verdict: &str) -> Vec<String> {
-    let summary = record.summary();
-    let mut cells = vec![
-        label.to_string(),
-        record.threads.to_string(),
-        format_seconds(summary.median),
-        format_seconds(summary.min),
-        format_seconds(summary.max),
-    ];
-    if let Some(ideal) = record.ideal_seconds {
-        cells.push(format_seconds(ideal));
-    }
-    cells.extend([
-        format!("{:.2}x", speedup(serial.summary().median, summary.median)),
-        verdict.to_string(),
-    ]);
-    cells
-}
-
-/// Each distinct warning once, after the results.
-pub fn print_warnings<'a>(records: impl Iterator<Item = &'a Record>) {
-    let mut seen: Vec<&str> = Vec::new();
-    for record in records {
-        if !record.answers_identical {
-            eprintln!(
-                "warning: {} {} gave different answers on different runs: a race, or a \
-                 sum whose order depends on the scheduling",
-                record.lesson, record.variant
-            );
-        }
-        for warning in &record.warnings {
-            if !seen.contains(&warning.as_str()) {
-                seen.push(warning);
-                eprintln!("warning: {warning}");
-            }
-        }
-    }
+    print_warnings(records.iter());
+    fail_on_disagreement(&disagreements(&solutions, |row| row.variant.clone()))
 }

@@ -26,3 +26,14 @@ impl Failure {
 }
 
 pub type Outcome<T> = Result<T, Failure>;
+
+/// A command whose answers disagree fails, naming each disagreement.
+pub fn fail_on_disagreement(disagreements: &[String]) -> Outcome<()> {
+    if disagreements.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::failed(format!(
+        "the answers disagree: {}",
+        disagreements.join("; ")
+    )))
+}

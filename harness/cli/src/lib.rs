@@ -1,18 +1,24 @@
-//! The `workbook` command's parts: building and running lesson binaries, reading their
-//! records, the compare, sweep, check and merged reports, and Slurm batch scripts.
-//! `main.rs` holds the command line.
+//! The `workbook` command's parts. `main.rs` holds the command line; each command
+//! (compare, sweep, check, report, slurm, data, list) has a module of its own and imports
+//! no other command. Below them, one path from runs to results: run lesson binaries
+//! (`runner`), read their records (`records`), pool them into rows (`rows`), and write the
+//! rows out as tables, CSV and plots (`columns`, `table`, `plot`).
 
 pub mod binaries;
 pub mod check;
 pub mod children;
+pub mod columns;
 pub mod compare;
 pub mod data;
 pub mod failure;
+pub mod list;
 pub mod options;
 pub mod output;
+pub mod plan;
 pub mod plot;
 pub mod records;
 pub mod report;
+pub mod rows;
 pub mod runner;
 pub mod slurm;
 pub mod sweep;

@@ -7,12 +7,11 @@
 //!     cargo run --release --bin workbook -- report results/job-*
 
 use clap::{Parser, Subcommand};
-use workbook_cli::binaries::{BuildOptions, locate};
+use workbook_cli::binaries::{BuildOptions, groups, locate};
 use workbook_cli::failure::{Failure, Outcome};
-use workbook_cli::output::say;
+use workbook_cli::plan::SweepArgs;
 use workbook_cli::sayln;
-use workbook_cli::table::Table;
-use workbook_cli::{check, compare, data, report, slurm, sweep};
+use workbook_cli::{check, compare, data, list, report, slurm, sweep};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,7 +41,7 @@ enum Commands {
     Compare(compare::CompareArgs),
     /// Run the solution at several thread counts against the serial exercise; write a
     /// table, CSV, JSON and a speedup plot under results/
-    Sweep(sweep::SweepArgs),
+    Sweep(SweepArgs),
     /// Check your edited exercise: right answer on 1 and on N threads? Faster on N?
     Check(check::CheckArgs),
     /// Write a data file from its seeded generator: the same bytes for the same seed and
@@ -74,7 +73,7 @@ fn main() {
     };
     let outcome = match &cli.command {
         Commands::List { markdown, names } => {
-            list(*markdown, *names);
+            list::list(*markdown, *names);
             Ok(())
         }
         Commands::Compare(args) => compare::compare(args),
@@ -114,32 +113,6 @@ fn exit_on_clap_error(error: clap::Error) -> ! {
     }
 }
 
-fn list(markdown: bool, names: bool) {
-    if markdown {
-        say(&workbook::registry::markdown_table());
-        return;
-    }
-    if names {
-        workbook::LESSONS
-            .iter()
-            .for_each(|lesson| sayln!("{}", lesson.name));
-        return;
-    }
-    let mut table = Table::new(&["lesson", "starter", "solution", "variants", "text"]);
-    for lesson in workbook::LESSONS {
-        let variants: Vec<_> = lesson.variants.iter().map(|v| v.name).collect();
-        table.row(vec![
-            lesson.name.to_string(),
-            lesson.exercise_binary(),
-            lesson.solution_binary(),
-            variants.join(", "),
-            lesson.text.to_string(),
-        ]);
-    }
-    say(&table.render());
-    sayln!("\nRun one with: cargo run --release --bin workbook -- compare <lesson>");
-}
-
 /// Builds the named lessons' binaries and the `workbook` command, in the same groups the
 /// other commands build them in (so nothing is built twice), and says where they are.
 fn build(names: &[String], profile: &str) -> Outcome<()> {
@@ -157,7 +130,7 @@ fn build(names: &[String], profile: &str) -> Outcome<()> {
         profile: profile.to_string(),
     };
     let mut folder = None;
-    for group in slurm::binary_groups(&lessons) {
+    for group in groups(&lessons) {
         let built = locate(&group, &[], &options)?;
         folder = built
             .values()

@@ -1,5 +1,6 @@
 //! Options shared by the commands that run lessons.
 
+use workbook::flags::override_flags;
 use workbook::lesson;
 use workbook::machine::{MAX_THREADS, check_threads, default_threads};
 use workbook::registry::{Lesson, Variant};
@@ -49,7 +50,7 @@ impl RunOptions {
         } else {
             Vec::new()
         };
-        lesson.override_flags(&quick, &self.lesson_flags)
+        override_flags(lesson, &quick, &self.lesson_flags)
     }
 }
 

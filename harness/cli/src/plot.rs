@@ -15,6 +15,25 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
+/// The lines of a plot: each of `items` that gives a point joins the line its label names,
+/// lines in order of first appearance.
+pub fn series<T>(
+    items: impl IntoIterator<Item = T>,
+    line: impl Fn(&T) -> Option<(String, (f64, f64))>,
+) -> Vec<Series> {
+    let mut lines: Vec<Series> = Vec::new();
+    for (label, point) in items.into_iter().filter_map(|item| line(&item)) {
+        match lines.iter_mut().find(|s| s.label == label) {
+            Some(series) => series.points.push(point),
+            None => lines.push(Series {
+                label,
+                points: vec![point],
+            }),
+        }
+    }
+    lines
+}
+
 /// Speedup against threads, one line per series, the ideal speedup as a grey diagonal and
 /// the number of CPUs (if one machine's) as a dashed vertical line.
 pub fn speedup_plot(

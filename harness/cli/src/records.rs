@@ -1,129 +1,18 @@
-//! Reading run records (the JSON lines lesson binaries print with `--json`) back into the
-//! harness's `Record`.
+//! Run records: read back from the JSON lines lesson binaries print with `--json`, found
+//! in results folders, and the warnings they carry.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
-use workbook::machine::{Build, Machine, Slurm};
-use workbook::record::{RECORD_VERSION, Side};
 use workbook::{Record, Value};
+
+use crate::failure::{Failure, Outcome};
 
 /// Parses one record; the error names the first field that is missing or malformed.
 pub fn parse_record(line: &str) -> Result<Record, String> {
     let json: Json = serde_json::from_str(line).map_err(|e| format!("not a JSON record ({e})"))?;
-    let version = json["record"].as_u64().ok_or("no record version")?;
-    if version != RECORD_VERSION {
-        return Err(format!(
-            "record version {version}; this workbook reads version {RECORD_VERSION}"
-        ));
-    }
-    let machine = &json["machine"];
-    let record = Record {
-        lesson: text(&json, "lesson")?,
-        side: Side::parse(&text(&json, "side")?).ok_or("side is neither exercise nor solution")?,
-        variant: text(&json, "variant")?,
-        params: fields(&json, "params")?,
-        threads: whole(&json, "threads")? as usize,
-        warmup: whole(&json, "warmup")? as u32,
-        seconds: json["seconds"]
-            .as_array()
-            .ok_or("no seconds")?
-            .iter()
-            .map(|s| s.as_f64().ok_or("seconds holds a non-number"))
-            .collect::<Result<_, _>>()?,
-        answer: fields(&json, "answer")?,
-        answers_identical: json["answers_identical"]
-            .as_bool()
-            .ok_or("no answers_identical")?,
-        // Absent from records written before the field existed.
-        ideal_seconds: json["ideal_seconds"].as_f64(),
-        peak_rss_bytes: json["peak_rss_bytes"].as_u64(),
-        warnings: json["warnings"]
-            .as_array()
-            .ok_or("no warnings")?
-            .iter()
-            .filter_map(|w| w.as_str().map(str::to_string))
-            .collect(),
-        machine: Machine {
-            host: text(machine, "host")?,
-            cpu_model: text(machine, "cpu_model")?,
-            logical_cpus: whole(machine, "logical_cpus")? as usize,
-            available_cpus: whole(machine, "available_cpus")? as usize,
-            physical_cores: machine["physical_cores"].as_u64().map(|n| n as usize),
-            os: text(machine, "os")?,
-            slurm: slurm(&machine["slurm"])?,
-            build: Build {
-                profile: text(machine, "profile")?,
-                opt_level: text(machine, "opt_level")?,
-                rustc: text(machine, "rustc")?,
-                git_commit: text(machine, "git_commit")?,
-                target: text(machine, "target")?,
-            },
-            timestamp: text(machine, "timestamp")?,
-        },
-    };
-    check_timings(&record)?;
-    Ok(record)
-}
-
-/// What no run can have measured: a report built on it would print NaN or inf.
-fn check_timings(record: &Record) -> Result<(), String> {
-    if record.threads == 0 {
-        return Err("threads is 0: a run has at least one thread".to_string());
-    }
-    if record.seconds.is_empty() {
-        return Err("seconds is empty: a record holds at least one timed run".to_string());
-    }
-    // A time of 0 would make every speedup against it infinite.
-    let impossible = |s: &f64| !s.is_finite() || *s <= 0.0;
-    if let Some(bad) = record.seconds.iter().find(|s| impossible(s)) {
-        return Err(format!(
-            "seconds holds {bad}: a time is a finite number above 0"
-        ));
-    }
-    // An ideal of 0 is real: simulated work of 0 ms.
-    if let Some(bad) = record.ideal_seconds.filter(|s| !s.is_finite() || *s < 0.0) {
-        return Err(format!(
-            "ideal_seconds is {bad}: an ideal time is a finite number, 0 or more"
-        ));
-    }
-    Ok(())
-}
-
-fn slurm(json: &Json) -> Result<Option<Slurm>, String> {
-    if json.is_null() {
-        return Ok(None);
-    }
-    let optional = |name: &str| json[name].as_str().map(str::to_string);
-    Ok(Some(Slurm {
-        job_id: text(json, "job_id")?,
-        array_job_id: optional("array_job_id"),
-        array_task_id: optional("array_task_id"),
-        cpus_per_task: optional("cpus_per_task"),
-        node_list: optional("node_list"),
-        node_name: optional("node_name"),
-    }))
-}
-
-fn text(json: &Json, name: &str) -> Result<String, String> {
-    json[name]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| format!("no text field '{name}'"))
-}
-
-fn whole(json: &Json, name: &str) -> Result<u64, String> {
-    json[name]
-        .as_u64()
-        .ok_or_else(|| format!("no whole-number field '{name}'"))
-}
-
-fn fields(json: &Json, name: &str) -> Result<Vec<(String, Value)>, String> {
-    let object = json[name]
-        .as_object()
-        .ok_or_else(|| format!("no object field '{name}'"))?;
-    Ok(object
-        .iter()
-        .map(|(key, value)| (key.clone(), to_value(value)))
-        .collect())
+    Record::from_value(&to_value(&json))
 }
 
 /// JSON to the harness's `Value`. Whole numbers stay whole; a number written with a point
@@ -148,9 +37,95 @@ pub fn to_value(json: &Json) -> Value {
     }
 }
 
+/// Every record under the given folders (or in the given files). A folder that holds no
+/// records, or a line that is not a record, is an error that names it.
+pub fn load(paths: &[PathBuf]) -> Outcome<Vec<Record>> {
+    let mut records = Vec::new();
+    // A file reached twice (a job's folder and one of its sweeps) is read once.
+    let mut read = BTreeSet::new();
+    for path in paths {
+        let files = record_files(path)?;
+        if files.is_empty() {
+            return Err(Failure::failed(format!(
+                "{} holds no records.jsonl: give the folders that `workbook sweep` or a \
+                 Slurm job wrote (a job that failed writes none: see its slurm-*.out)",
+                path.display()
+            )));
+        }
+        for file in files {
+            if !read.insert(file.canonicalize().unwrap_or_else(|_| file.clone())) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Failure::failed(format!("cannot read {}: {e}", file.display())))?;
+            for (number, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let record = parse_record(line).map_err(|e| {
+                    Failure::failed(format!("{} line {}: {e}", file.display(), number + 1))
+                })?;
+                records.push(record);
+            }
+        }
+    }
+    if records.is_empty() {
+        return Err(Failure::failed(
+            "the records.jsonl files given are empty: no runs to report",
+        ));
+    }
+    Ok(records)
+}
+
+/// records.jsonl files at or under `path`, in name order.
+fn record_files(path: &Path) -> Outcome<Vec<PathBuf>> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    if metadata.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    let mut folders = vec![path.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| Failure::failed(format!("cannot read {}: {e}", folder.display())))?;
+        for entry in entries.flatten() {
+            let entry_path = entry.path();
+            if entry_path.is_dir() {
+                folders.push(entry_path);
+            } else if entry.file_name() == "records.jsonl" {
+                found.push(entry_path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Each distinct warning once, after the results.
+pub fn print_warnings<'a>(records: impl Iterator<Item = &'a Record>) {
+    let mut seen: Vec<&str> = Vec::new();
+    for record in records {
+        if !record.answers_identical {
+            eprintln!(
+                "warning: {} {} gave different answers on different runs: a race, or a \
+                 sum whose order depends on the scheduling",
+                record.lesson, record.variant
+            );
+        }
+        for warning in &record.warnings {
+            if !seen.contains(&warning.as_str()) {
+                seen.push(warning);
+                eprintln!("warning: {warning}");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use workbook::Side;
     use workbook::machine::Machine;
 
     fn sample(answer: f64) -> Record {

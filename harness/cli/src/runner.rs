@@ -6,6 +6,7 @@ use std::process::Command;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use workbook::Record;
+use workbook::flags::{exercise_flags, override_flags};
 use workbook::stats::format_seconds;
 
 use crate::binaries::{BuildOptions, locate};
@@ -164,10 +165,10 @@ impl LessonRunner {
         variant: Option<&str>,
         extra: &[String],
     ) -> Outcome<(Record, String)> {
-        let mut lesson_flags = self.lesson.override_flags(&self.lesson_flags, extra);
+        let mut lesson_flags = override_flags(self.lesson, &self.lesson_flags, extra);
         if variant.is_none() {
             // The exercise does not split its work: it takes no solution-only flags.
-            lesson_flags = self.lesson.exercise_flags(&lesson_flags);
+            lesson_flags = exercise_flags(self.lesson, &lesson_flags);
         }
         self.progress.start(label);
         let run = Run {

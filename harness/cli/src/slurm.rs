@@ -12,7 +12,7 @@ use std::process::Command;
 use workbook::flags::MAX_THREADS;
 use workbook::registry::Lesson;
 
-use crate::binaries::{BuildOptions, locate, profile_dir, workspace_root};
+use crate::binaries::{BuildOptions, groups, locate, profile_dir, workspace_root};
 use crate::failure::{Failure, Outcome};
 use crate::options::find_lesson;
 use crate::sayln;
@@ -380,7 +380,7 @@ pub fn slurm(args: &SlurmArgs) -> Outcome<()> {
     // The sweep a job runs is checked here: a typo after -- is one line now, not a job
     // that fails once it starts.
     for lesson in job.lessons() {
-        crate::sweep::check_for_job(lesson, &job.sweep_flags, job.cpus as usize).map_err(|e| {
+        crate::plan::check_for_job(lesson, &job.sweep_flags, job.cpus as usize).map_err(|e| {
             Failure::usage(format!(
                 "{} (lesson {}, run by the job)",
                 e.message, lesson.name
@@ -467,7 +467,7 @@ fn build_for(job: &Job, build: &BuildOptions) -> Outcome<()> {
         },
         _ => Vec::new(),
     };
-    for names in binary_groups(&job.lessons()) {
+    for names in groups(&job.lessons()) {
         let found = locate(&names, &features, build)?;
         for (name, path) in found {
             let expected = job
@@ -487,16 +487,6 @@ fn build_for(job: &Job, build: &BuildOptions) -> Outcome<()> {
         }
     }
     Ok(())
-}
-
-/// The binaries to build, in the groups the other commands build them in: cargo picks
-/// dependency features per group, and the same groups mean no rebuild of polars later.
-pub fn binary_groups(lessons: &[&'static Lesson]) -> Vec<Vec<String>> {
-    let mut groups = vec![vec!["workbook".to_string()]];
-    for lesson in lessons {
-        groups.push(vec![lesson.exercise_binary(), lesson.solution_binary()]);
-    }
-    groups
 }
 
 fn find_on_path(program: &str) -> Option<PathBuf> {

@@ -6,9 +6,10 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{run, workbook};
-use workbook::registry::{Lesson, markdown_table};
+use workbook::registry::Lesson;
 use workbook::{LESSONS, lesson};
 use workbook_cli::binaries::workspace_root;
+use workbook_cli::list::markdown_table;
 
 const HARNESS_FLAGS: [&str; 6] = ["threads", "repeat", "warmup", "json", "help", "variant"];
 const COMMANDS: [&str; 8] = [

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{answer, assert_usage_error, lesson_command, record, run};
+use workbook::flags::exercise_flags;
 use workbook::{Agreement, LESSONS, Side};
 
 /// One, two, a count that does not divide the work evenly, and more threads than CPUs.
@@ -13,7 +14,7 @@ const THREAD_COUNTS: [usize; 4] = [1, 2, 3, 8];
 fn every_solution_agrees_with_its_exercise_at_several_thread_counts() {
     for lesson in LESSONS {
         let flags = lesson.quick_flags();
-        let exercise_flags = lesson.exercise_flags(&flags);
+        let exercise_flags = exercise_flags(lesson, &flags);
         let reference = answer(&lesson.exercise_binary(), 1, None, &exercise_flags);
         for threads in THREAD_COUNTS {
             let exercise = answer(&lesson.exercise_binary(), threads, None, &exercise_flags);
@@ -135,7 +136,7 @@ fn bad_flags_are_one_line_and_exit_code_2() {
 fn threads_default_to_slurms_cpus_per_task_and_reject_nonsense() {
     for lesson in LESSONS {
         let exercise = lesson.exercise_binary();
-        let mut quick: Vec<String> = lesson.exercise_flags(&lesson.quick_flags());
+        let mut quick: Vec<String> = exercise_flags(lesson, &lesson.quick_flags());
         quick.extend(["--json".into(), "--repeat".into(), "1".into()]);
         let ran = run(lesson_command(&exercise)
             .args(&quick)
@@ -175,8 +176,10 @@ fn records_describe_the_run_the_machine_and_the_slurm_job() {
         assert_eq!(plain.machine.timestamp.len(), "2026-01-01T00:00:00Z".len());
         assert!(plain.machine.build.rustc.starts_with("rustc "));
 
-        let exercise_args: Vec<String> =
-            lesson.exercise_flags(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>());
+        let exercise_args: Vec<String> = exercise_flags(
+            lesson,
+            &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        );
         let ran = run(lesson_command(&lesson.exercise_binary())
             .arg("--json")
             .args(&exercise_args)
@@ -204,7 +207,7 @@ fn records_describe_the_run_the_machine_and_the_slurm_job() {
 fn human_output_is_short_and_warns_about_debug_builds() {
     for lesson in LESSONS {
         let ran = run(lesson_command(&lesson.exercise_binary())
-            .args(lesson.exercise_flags(&lesson.quick_flags()))
+            .args(exercise_flags(lesson, &lesson.quick_flags()))
             .args(["--repeat", "1"]));
         assert_eq!(ran.code, 0, "{}", ran.stderr);
         assert!(ran.stdout.contains("answer"), "{}", ran.stdout);

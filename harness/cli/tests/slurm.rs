@@ -429,7 +429,7 @@ fn submit(results: &Path, args: &[&str]) -> String {
 
 /// Every record the job wrote, read as `workbook report` reads them.
 fn records_under(folder: &Path) -> Vec<Record> {
-    match workbook_cli::report::load(&[folder.to_path_buf()]) {
+    match workbook_cli::records::load(&[folder.to_path_buf()]) {
         Ok(records) => records,
         Err(failure) => panic!("{}", failure.message),
     }

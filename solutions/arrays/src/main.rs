@@ -131,7 +131,7 @@ fn summary(params: &Params) -> Summary {
 
 fn main() {
     // The harness reads the flags (--n, --chunk, --seed, --materialize, --threads, --variant,
-    // --repeat, --json, --help), sizes rayon's thread pool and times the reduction.
+    // --repeat, --warmup, --json, --help), sizes rayon's thread pool and times the reduction.
     Program::solution(&ARRAYS)
         .variant("bands", bands::run)
         .variant("fused", fused::run)

@@ -62,8 +62,8 @@ fn run_with(params: &Params, total: impl Fn(&[u64], &Work) -> u64) -> Outcome {
 
 fn main() {
     // The harness reads the flags (--n, --work-ms, --work, --gantt, --trace, --dot, --threads,
-    // --variant, --repeat, --json, --help), sizes rayon's thread pool and times `total`. Then
-    // `report` prints the task graph's numbers and writes the files the flags asked for.
+    // --variant, --repeat, --warmup, --json, --help), sizes rayon's thread pool and times `total`.
+    // Then `report` prints the task graph's numbers and writes the files the flags asked for.
     Program::solution(&DELAYED)
         .variant("scope", |params| run_with(params, graph_scheduler::total))
         .variant("loop", |params| run_with(params, parallel_loop::total))

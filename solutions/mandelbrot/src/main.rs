@@ -97,8 +97,8 @@ fn run_with(params: &Params, compute: impl Fn(usize, usize, u32) -> Array2<u32>)
 
 fn main() {
     // The harness reads the flags (--h, --w, --maxit, --output, --costs, --threads, --variant,
-    // --repeat, --json, --help), sizes rayon's thread pool and times `mandelbrot`. Once the
-    // timed runs are done, `finish` writes the last picture.
+    // --repeat, --warmup, --json, --help), sizes rayon's thread pool and times `mandelbrot`. Once
+    // the timed runs are done, `finish` writes the last picture.
     Program::solution(&MANDELBROT)
         .variant("strips", |params| {
             run_with(params, |h, w, maxit| {

@@ -54,7 +54,7 @@ fn pi(n: u64, chunks: u64) -> f64 {
 }
 
 fn main() {
-    // The harness reads the flags (--n, --chunks, --threads, --variant, --repeat, --json,
+    // The harness reads the flags (--n, --chunks, --threads, --variant, --repeat, --warmup, --json,
     // --help), sizes rayon's thread pool, times `pi` and prints the answer with the timings.
     Program::solution(&PI)
         .variant("spawn", |params| {

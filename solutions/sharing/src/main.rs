@@ -44,7 +44,7 @@ fn add_tables(mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
 }
 
 fn main() {
-    // The harness reads the flags (--n, --threads, --variant, --repeat, --json, --help),
+    // The harness reads the flags (--n, --threads, --variant, --repeat, --warmup, --json, --help),
     // sizes rayon's thread pool, times `histogram` and prints the answer with the timings.
     Program::solution(&SHARING)
         .variant("mutex", |params| {

@@ -60,8 +60,8 @@ fn main() {
     // The simulated detector is this same program, started again as the writer.
     swmr_kit::writer::run_as_writer_if_asked();
     // The harness reads the flags (--frames, --interval-ms, --work-ms, --work, --timeout-ms,
-    // --input, --keys, --data, --finished, --batch, --threads, --variant, --repeat, --json,
-    // --help), sizes rayon's thread pool and times each run, from starting the detector to
+    // --input, --keys, --data, --finished, --batch, --threads, --variant, --repeat, --warmup,
+    // --json, --help), sizes rayon's thread pool and times each run, from starting the detector to
     // the last frame's result.
     Program::solution(&SWMR)
         .variant("batches", |params| {

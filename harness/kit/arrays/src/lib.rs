@@ -10,7 +10,7 @@ use ndarray::{Array2, ArrayViewMut2, Axis};
 use rand_core::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use workbook::json::object;
-use workbook::{IntoAnswer, Params, Value};
+use workbook::{Params, ToAnswer, Value};
 
 use workbook::digest::Digest;
 
@@ -92,7 +92,7 @@ pub struct Summary {
     pub column_means: Vec<f64>,
 }
 
-impl IntoAnswer for Summary {
+impl ToAnswer for Summary {
     /// The sum and the mean; the smallest and largest column mean; and a digest of every
     /// column mean, so that two equal answers mean n + 1 equal floating-point numbers.
     fn to_answer(&self) -> Result<Value, String> {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use workbook::json::object;
 use workbook::skipped;
 pub use workbook::skipped::Skipped;
-use workbook::{IntoAnswer, Value};
+use workbook::{ToAnswer, Value};
 
 mod generate;
 pub use generate::write_people;
@@ -170,7 +170,7 @@ impl Partial {
     }
 }
 
-impl IntoAnswer for Partial {
+impl ToAnswer for Partial {
     fn to_answer(&self) -> Result<Value, String> {
         let top: Vec<String> = self
             .top_names()

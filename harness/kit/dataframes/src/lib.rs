@@ -14,7 +14,7 @@ use serde::Deserialize;
 use workbook::json::object;
 use workbook::skipped;
 pub use workbook::skipped::Skipped;
-use workbook::{IntoAnswer, Value};
+use workbook::{ToAnswer, Value};
 
 mod generate;
 pub use generate::write_surveys;
@@ -489,7 +489,7 @@ impl WeightSum {
     }
 }
 
-impl IntoAnswer for Summary {
+impl ToAnswer for Summary {
     fn to_answer(&self) -> Result<Value, String> {
         let optional = |v: Option<f64>| v.map_or(Value::Null, Value::from);
         let means = self

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use workbook::machine::available_cpus;
 use workbook::simulated::{SimulatedWork, WorkKind};
 use workbook::stats::format_seconds;
-use workbook::{IntoAnswer, Params, Value};
+use workbook::{Params, ToAnswer, Value};
 
 pub use graph::{CriticalPath, Graph, Step, Task, seed_graph};
 
@@ -214,7 +214,7 @@ pub struct Outcome {
     model: Model,
 }
 
-impl IntoAnswer for Outcome {
+impl ToAnswer for Outcome {
     fn to_answer(&self) -> Result<Value, String> {
         Ok(Value::Map(vec![
             ("total".to_string(), self.total.into()),

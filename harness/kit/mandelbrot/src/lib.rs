@@ -5,7 +5,7 @@ use std::path::Path;
 
 use ndarray::{Array2, Axis};
 use workbook::json::object;
-use workbook::{IntoAnswer, Value};
+use workbook::{ToAnswer, Value};
 
 use workbook::digest::Digest;
 
@@ -16,7 +16,7 @@ pub struct Divtime {
     pub maxit: u32,
 }
 
-impl IntoAnswer for Divtime {
+impl ToAnswer for Divtime {
     /// The shape, the checksum the source material's numbers are quoted in (the sum of all
     /// values), how many points never diverged, and a digest of every value in order, so
     /// that two equal answers mean two equal arrays.

@@ -8,7 +8,7 @@
 
 pub mod refused;
 
-use workbook::{IntoAnswer, Value};
+use workbook::{ToAnswer, Value};
 
 /// The bins: first two digits 10, 11, ..., 99.
 pub const BINS: usize = 90;
@@ -38,7 +38,7 @@ pub fn bin(index: u64) -> usize {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Histogram(pub Vec<u64>);
 
-impl IntoAnswer for Histogram {
+impl ToAnswer for Histogram {
     /// The total, the fullest and emptiest bins, and every count.
     fn to_answer(&self) -> Result<Value, String> {
         let counts = &self.0;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use workbook::machine::available_cpus;
 use workbook::simulated::{SimulatedWork, WorkKind};
-use workbook::{IntoAnswer, Params, Value};
+use workbook::{Params, ToAnswer, Value};
 
 use crate::{Acquisition, Detector, End, Error, FINISHED, File, FrameReader, KeyFollower};
 
@@ -209,7 +209,7 @@ impl Scan {
     }
 }
 
-impl IntoAnswer for Scan {
+impl ToAnswer for Scan {
     fn to_answer(&self) -> Result<Value, String> {
         let end = match self.end {
             End::Finished => "finished",
