@@ -27,7 +27,6 @@ pub fn find<'a>(fields: &'a [(String, Value)], name: &str) -> Option<&'a Value> 
 
 /// Declares a struct and its `Fields`. A field marked `[flatten]` is a struct whose own
 /// fields sit beside the others, not in an object of their own.
-#[macro_export]
 macro_rules! record_type {
     (
         $(#[$meta:meta])*
@@ -41,28 +40,28 @@ macro_rules! record_type {
         }
 
         impl $crate::fields::Fields for $name {
-            fn to_fields(&self) -> Vec<(String, $crate::Value)> {
+            fn to_fields(&self) -> Vec<(String, $crate::answer::Value)> {
                 let mut fields = Vec::with_capacity(16);
-                $( $crate::record_type!(@write fields, self.$field, $field $(, $flatten)?); )*
+                $( $crate::fields::record_type!(@write fields, self.$field, $field $(, $flatten)?); )*
                 fields
             }
 
-            fn from_fields(fields: &[(String, $crate::Value)]) -> Result<Self, String> {
+            fn from_fields(fields: &[(String, $crate::answer::Value)]) -> Result<Self, String> {
                 Ok($name {
-                    $( $field: $crate::record_type!(@read fields, $ty, $field $(, $flatten)?), )*
+                    $( $field: $crate::fields::record_type!(@read fields, $ty, $field $(, $flatten)?), )*
                 })
             }
         }
 
         /// As a field of another record: an object of its own.
         impl $crate::fields::Field for $name {
-            fn to_field(&self) -> $crate::Value {
-                $crate::Value::Map($crate::fields::Fields::to_fields(self))
+            fn to_field(&self) -> $crate::answer::Value {
+                $crate::answer::Value::Map($crate::fields::Fields::to_fields(self))
             }
 
-            fn from_field(value: Option<&$crate::Value>, name: &str) -> Result<Self, String> {
+            fn from_field(value: Option<&$crate::answer::Value>, name: &str) -> Result<Self, String> {
                 match value {
-                    Some($crate::Value::Map(fields)) => {
+                    Some($crate::answer::Value::Map(fields)) => {
                         <$name as $crate::fields::Fields>::from_fields(fields)
                     }
                     _ => Err(format!("no object field '{name}'")),
@@ -209,3 +208,5 @@ impl Field for Vec<(String, Value)> {
         }
     }
 }
+
+pub(crate) use record_type;

@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-crate::record_type! {
+crate::fields::record_type! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Machine {
         pub host: String,
@@ -23,7 +23,7 @@ crate::record_type! {
     }
 }
 
-crate::record_type! {
+crate::fields::record_type! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Slurm {
         pub job_id: String,
@@ -36,7 +36,7 @@ crate::record_type! {
     }
 }
 
-crate::record_type! {
+crate::fields::record_type! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Build {
         /// Cargo's profile directory: "release" or "debug".

@@ -11,7 +11,7 @@ use crate::stats::{Summary, summarize};
 /// Version of the record's JSON layout; readers refuse versions they do not know.
 pub const RECORD_VERSION: u64 = 1;
 
-crate::record_type! {
+crate::fields::record_type! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Record {
         pub lesson: String,

@@ -194,3 +194,89 @@ fn package_ids_name_their_package() {
         "arrays-solution"
     );
 }
+
+/// The workspace's packages (name, folder relative to the workspace, binaries), from
+/// `cargo metadata`.
+fn packages() -> Vec<(String, String, Vec<String>)> {
+    let output = cargo()
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let root = workspace_root();
+    let packages = metadata["packages"].as_array().expect("packages");
+    packages
+        .iter()
+        .map(|package| {
+            let manifest = std::path::Path::new(package["manifest_path"].as_str().expect("path"));
+            let folder = manifest.parent().expect("a folder").strip_prefix(&root);
+            let folder = folder
+                .expect("inside the workspace")
+                .to_string_lossy()
+                .to_string();
+            let targets = package["targets"].as_array().expect("targets");
+            let binaries = targets
+                .iter()
+                .filter(|t| {
+                    t["kind"]
+                        .as_array()
+                        .is_some_and(|k| k.iter().any(|k| k == "bin"))
+                })
+                .filter_map(|t| t["name"].as_str().map(str::to_string))
+                .collect();
+            let name = package["name"].as_str().expect("a name").to_string();
+            (name, folder, binaries)
+        })
+        .collect()
+}
+
+/// Adding a lesson touches its registry entry and its own folders: the workspace finds the
+/// packages by their folders, and this test holds folders and registry to each other.
+#[test]
+fn every_lesson_package_has_a_registry_entry_and_every_entry_its_packages() {
+    let packages = packages();
+    for (side, binary) in [("exercises", ""), ("solutions", "-solution")] {
+        let lessons_here: BTreeSet<String> = packages
+            .iter()
+            .filter_map(|(_, folder, _)| folder.strip_prefix(&format!("{side}/")))
+            .map(str::to_string)
+            .collect();
+        for lesson in &lessons_here {
+            assert!(
+                workbook::lesson(lesson).is_some(),
+                "{side}/{lesson} has no entry in harness/src/registry.rs"
+            );
+        }
+        for lesson in LESSONS {
+            let folder = format!("{side}/{}", lesson.name);
+            let package = packages.iter().find(|(_, f, _)| *f == folder);
+            let Some((name, _, binaries)) = package else {
+                panic!("lesson {} has no package in {folder}", lesson.name);
+            };
+            let expected = format!("{}{binary}", lesson.name);
+            assert_eq!(name, &expected, "the package in {folder}");
+            assert!(
+                binaries.contains(&expected),
+                "{folder} builds no binary {expected}"
+            );
+        }
+    }
+    // Every folder under exercises/ and solutions/ is a package the workspace has.
+    for side in ["exercises", "solutions"] {
+        for entry in std::fs::read_dir(workspace_root().join(side))
+            .expect("a folder")
+            .flatten()
+        {
+            let folder = format!("{side}/{}", entry.file_name().to_string_lossy());
+            assert!(
+                packages.iter().any(|(_, f, _)| *f == folder),
+                "{folder} is not a package of the workspace"
+            );
+        }
+    }
+}
