@@ -82,18 +82,10 @@ pub fn spawn(command: &mut Command) -> io::Result<Running> {
 }
 
 /// Runs `command` to its end, collecting its output, as `Command::output` does (stdin
-/// closed, stdout and stderr captured).
-pub fn output(command: &mut Command) -> io::Result<Output> {
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    spawn(command)?.wait_with_output()
-}
-
-/// Runs `command` as `output` does, but for no longer than `limit`: a child still running
-/// then is stopped, its whole group (SIGTERM, then SIGKILL), and the answer is `None`.
-pub fn output_within(command: &mut Command, limit: Duration) -> io::Result<Option<Output>> {
+/// closed, stdout and stderr captured), but for no longer than `limit` if there is one: a
+/// child still running then is stopped, its whole group (SIGTERM, then SIGKILL), and the
+/// answer is `None`.
+pub fn output(command: &mut Command, limit: Option<Duration>) -> io::Result<Option<Output>> {
     use std::io::Read;
     command
         .stdin(Stdio::null())
@@ -117,7 +109,7 @@ pub fn output_within(command: &mut Command, limit: Duration) -> io::Result<Optio
         if let Some(status) = running.child.try_wait()? {
             break Some(status);
         }
-        if start.elapsed() >= limit {
+        if limit.is_some_and(|limit| start.elapsed() >= limit) {
             let child = &mut running.child;
             stop_group_while(child.id() as i32, || matches!(child.try_wait(), Ok(None)));
             // What the child started goes too, though the child itself has.
@@ -143,12 +135,6 @@ pub struct Running {
 }
 
 impl Running {
-    pub fn wait_with_output(self) -> io::Result<Output> {
-        let output = self.child.wait_with_output();
-        settle();
-        output
-    }
-
     pub fn wait(mut self) -> io::Result<std::process::ExitStatus> {
         let status = self.child.wait();
         settle();
@@ -172,9 +158,9 @@ mod time_limit_tests {
     #[test]
     fn a_child_past_its_time_limit_is_stopped_and_one_within_it_is_not() {
         let start = Instant::now();
-        let stopped = output_within(
+        let stopped = output(
             Command::new("sh").args(["-c", "echo started; exec sleep 30"]),
-            Duration::from_millis(200),
+            Some(Duration::from_millis(200)),
         )
         .expect("sh runs");
         assert!(stopped.is_none());
@@ -184,9 +170,9 @@ mod time_limit_tests {
             "{:?}",
             start.elapsed()
         );
-        let finished = output_within(
+        let finished = output(
             Command::new("sh").args(["-c", "echo done"]),
-            Duration::from_secs(30),
+            Some(Duration::from_secs(30)),
         )
         .expect("sh runs")
         .expect("finished in time");

@@ -2,6 +2,9 @@
 //! is nothing more to say, and the command carries on quietly instead of panicking.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::failure::{Failure, Outcome};
 
 /// Writes `text` to stdout as it is.
 pub fn say(text: &str) {
@@ -36,4 +39,17 @@ pub fn file_stamp(timestamp: Option<&str>) -> String {
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect()
+}
+
+/// A new folder named `name` (made unique with a suffix if taken) under `out`, or under
+/// results/ in the workbook: nothing of anyone's is written over.
+pub fn new_folder(out: Option<&Path>, name: &str) -> Outcome<PathBuf> {
+    let results = crate::binaries::workspace_root().join("results");
+    let base = out.unwrap_or(&results);
+    workbook::files::create_unique_dir(base, name).map_err(Failure::failed)
+}
+
+/// Writes `text` whole to `name` in `folder` (or leaves the old file as it was).
+pub fn write_file(folder: &Path, name: &str, text: &str) -> Outcome<()> {
+    workbook::files::write(&folder.join(name), text).map_err(|e| Failure::failed(e.to_string()))
 }

@@ -9,10 +9,9 @@ use std::path::{Path, PathBuf};
 
 use workbook::Record;
 
-use crate::binaries::workspace_root;
 use crate::columns::{Column, csv, table};
 use crate::failure::{Failure, Outcome};
-use crate::output::say;
+use crate::output::{file_stamp, new_folder, say, write_file};
 use crate::plot::{series, speedup_plot};
 use crate::records::{load, print_warnings};
 use crate::rows::{MachineKey, Row, job_label, machines, merge};
@@ -44,17 +43,9 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
                 .map_err(|e| Failure::failed(format!("cannot create {}: {e}", dir.display())))?;
             dir.clone()
         }
-        None => {
-            let stamp = crate::output::file_stamp(None);
-            let results = workspace_root().join("results");
-            workbook::files::create_unique_dir(&results, &format!("report-{stamp}"))
-                .map_err(Failure::failed)?
-        }
+        None => new_folder(None, &format!("report-{}", file_stamp(None)))?,
     };
-    let write = |name: &str, text: &str| {
-        workbook::files::write(&folder.join(name), text).map_err(|e| Failure::failed(e.to_string()))
-    };
-    write("report.md", &markdown)?;
+    write_file(&folder, "report.md", &markdown)?;
     use Column::*;
     let csv_columns = [
         Lesson,
@@ -77,7 +68,7 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
         From,
         Agrees,
     ];
-    write("report.csv", &csv(&csv_columns, &rows))?;
+    write_file(&folder, "report.csv", &csv(&csv_columns, &rows))?;
     plot(&folder.join("speedup.png"), &machines, &rows)?;
     say(&markdown);
     sayln!("\nWritten to {}/", folder.display());

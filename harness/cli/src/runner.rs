@@ -1,98 +1,32 @@
-//! Running one lesson binary with `--json` and reading its record.
+//! Running a lesson's binaries with `--json` and reading their records.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use workbook::Record;
 use workbook::flags::{exercise_flags, override_flags};
+use workbook::registry::Lesson;
 use workbook::stats::format_seconds;
 
 use crate::binaries::{BuildOptions, locate};
 use crate::failure::{Failure, Outcome};
 use crate::options::RunOptions;
 use crate::records::parse_record;
-use workbook::registry::Lesson;
-
-/// One run of a lesson binary.
-#[derive(Debug, Clone)]
-pub struct Run<'a> {
-    pub binary: &'a Path,
-    pub threads: usize,
-    pub repeat: Option<u32>,
-    pub warmup: Option<u32>,
-    /// Solutions only.
-    pub variant: Option<&'a str>,
-    /// The lesson's own flags, passed through unchanged.
-    pub lesson_flags: &'a [String],
-    /// Stop the run after this long, and say so (`workbook check`: an exercise that hangs).
-    pub time_limit: Option<std::time::Duration>,
-}
-
-impl Run<'_> {
-    pub fn execute(&self) -> Outcome<(Record, String)> {
-        let mut command = Command::new(self.binary);
-        command.args(["--json", "--threads", &self.threads.to_string()]);
-        if let Some(repeat) = self.repeat {
-            command.args(["--repeat", &repeat.to_string()]);
-        }
-        if let Some(warmup) = self.warmup {
-            command.args(["--warmup", &warmup.to_string()]);
-        }
-        if let Some(variant) = self.variant {
-            command.args(["--variant", variant]);
-        }
-        command.args(self.lesson_flags);
-        let name = self.binary.file_name().map_or_else(
-            || self.binary.display().to_string(),
-            |n| n.to_string_lossy().to_string(),
-        );
-
-        let cannot_run = |e| Failure::failed(format!("cannot run {}: {e}", self.binary.display()));
-        let output = match self.time_limit {
-            None => crate::children::output(&mut command).map_err(cannot_run)?,
-            Some(limit) => crate::children::output_within(&mut command, limit)
-                .map_err(cannot_run)?
-                .ok_or_else(|| {
-                    Failure::failed(format!(
-                        "{name} was stopped after {}, unfinished: it hangs (a channel \
-                         whose last Sender is never dropped, say) or it is far slower than \
-                         the solution on one thread (a lock taken for every element?)",
-                        format_seconds(limit.as_secs_f64())
-                    ))
-                })?,
-        };
-        // An incomplete run (a SWMR scan whose writer stopped) still printed its record,
-        // which carries the warning.
-        let complete_enough = output.status.success()
-            || output.status.code() == Some(workbook::answer::EXIT_INCOMPLETE);
-        if !complete_enough {
-            return Err(child_failure(&name, output.status.code(), &output.stderr));
-        }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let line = stdout
-            .lines()
-            .rev()
-            .find(|line| !line.trim().is_empty())
-            .unwrap_or("");
-        let record = parse_record(line)
-            .map_err(|e| Failure::failed(format!("{name} printed no usable record: {e}")))?;
-        Ok((record, line.to_string()))
-    }
-}
 
 /// A lesson's exercise and solution, located (and built) once, run with the same repeats
 /// and lesson flags, with progress shown as they go.
 pub struct LessonRunner {
     lesson: &'static Lesson,
-    exercise: std::path::PathBuf,
-    solution: std::path::PathBuf,
-    repeat: Option<u32>,
-    warmup: Option<u32>,
+    exercise: PathBuf,
+    solution: PathBuf,
+    run: RunOptions,
     lesson_flags: Vec<String>,
     progress: Progress,
-    time_limit: Option<std::time::Duration>,
+    /// Stop each run after this long, and say so (`workbook check`: an exercise that hangs).
+    time_limit: Option<Duration>,
 }
 
 impl LessonRunner {
@@ -106,33 +40,28 @@ impl LessonRunner {
         runs: usize,
     ) -> Outcome<LessonRunner> {
         let (exercise, solution) = (lesson.exercise_binary(), lesson.solution_binary());
-        let mut binaries = locate(&[exercise.clone(), solution.clone()], features, build)?;
-        let path = |name: &String, binaries: &mut std::collections::HashMap<_, _>| {
-            binaries
-                .remove(name)
-                .expect("locate returns every binary asked for")
-        };
+        let mut found = locate(&[exercise.clone(), solution.clone()], features, build)?;
+        let mut path = |name| found.remove(&name).expect("locate finds every binary");
         Ok(LessonRunner {
             lesson,
-            exercise: path(&exercise, &mut binaries),
-            solution: path(&solution, &mut binaries),
-            repeat: run.repeat,
-            warmup: run.warmup,
+            exercise: path(exercise),
+            solution: path(solution),
+            run: run.clone(),
             lesson_flags: run.lesson_flags(lesson),
             progress: Progress::new(runs),
             time_limit: None,
         })
     }
 
-    /// The exercise on `threads` threads, with `extra` flags after the lesson flags.
+    /// The exercise on `threads` threads, with `extra` flags after the lesson flags; its
+    /// record, and the record's line as the binary printed it.
     pub fn exercise(
         &mut self,
         label: &str,
         threads: usize,
         extra: &[String],
     ) -> Outcome<(Record, String)> {
-        let binary = self.exercise.clone();
-        self.step(label, &binary, threads, None, extra)
+        self.step(label, threads, None, extra)
     }
 
     /// The solution's `variant` on `threads` threads.
@@ -143,12 +72,11 @@ impl LessonRunner {
         variant: &str,
         extra: &[String],
     ) -> Outcome<(Record, String)> {
-        let binary = self.solution.clone();
-        self.step(label, &binary, threads, Some(variant), extra)
+        self.step(label, threads, Some(variant), extra)
     }
 
     /// Stops each later run after `limit`.
-    pub fn limit_time(&mut self, limit: std::time::Duration) {
+    pub fn limit_time(&mut self, limit: Duration) {
         self.time_limit = Some(limit);
     }
 
@@ -160,27 +88,58 @@ impl LessonRunner {
     fn step(
         &mut self,
         label: &str,
-        binary: &Path,
         threads: usize,
         variant: Option<&str>,
         extra: &[String],
     ) -> Outcome<(Record, String)> {
         let mut lesson_flags = override_flags(self.lesson, &self.lesson_flags, extra);
-        if variant.is_none() {
-            // The exercise does not split its work: it takes no solution-only flags.
-            lesson_flags = exercise_flags(self.lesson, &lesson_flags);
-        }
-        self.progress.start(label);
-        let run = Run {
-            binary,
-            threads,
-            repeat: self.repeat,
-            warmup: self.warmup,
-            variant,
-            lesson_flags: &lesson_flags,
-            time_limit: self.time_limit,
+        let binary = match variant {
+            Some(_) => &self.solution,
+            None => {
+                // The exercise does not split its work: it takes no solution-only flags.
+                lesson_flags = exercise_flags(self.lesson, &lesson_flags);
+                &self.exercise
+            }
         };
-        let (record, line) = run.execute()?;
+        let mut command = Command::new(binary);
+        command.args(["--json", "--threads", &threads.to_string()]);
+        let counts = [("--repeat", self.run.repeat), ("--warmup", self.run.warmup)];
+        for (flag, count) in counts {
+            if let Some(count) = count {
+                command.args([flag, &count.to_string()]);
+            }
+        }
+        if let Some(variant) = variant {
+            command.args(["--variant", variant]);
+        }
+        command.args(&lesson_flags);
+        let name = binary
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into());
+
+        self.progress.start(label);
+        let output = crate::children::output(&mut command, self.time_limit)
+            .map_err(|e| Failure::failed(format!("cannot run {}: {e}", binary.display())))?;
+        let Some(output) = output else {
+            let limit = format_seconds(self.time_limit.unwrap_or_default().as_secs_f64());
+            return Err(Failure::failed(format!(
+                "{name} was stopped after {limit}, unfinished: it hangs (a channel whose last \
+                 Sender is never dropped, say) or it is far slower than the solution on one \
+                 thread (a lock taken for every element?)"
+            )));
+        };
+        // An incomplete run (a SWMR scan whose writer stopped) still printed its record,
+        // which carries the warning.
+        let complete_enough = output.status.success()
+            || output.status.code() == Some(workbook::answer::EXIT_INCOMPLETE);
+        if !complete_enough {
+            return Err(child_failure(&name, output.status.code(), &output.stderr));
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let line = stdout.lines().rev().find(|line| !line.trim().is_empty());
+        let line = line.unwrap_or("").to_string();
+        let record = parse_record(&line)
+            .map_err(|e| Failure::failed(format!("{name} printed no usable record: {e}")))?;
         self.progress.finish_one(label, &record);
         Ok((record, line))
     }

@@ -12,11 +12,10 @@ use workbook::machine::{Machine, available_cpus, default_threads};
 use workbook::params::parse_count;
 use workbook::{Record, Side};
 
-use crate::binaries::workspace_root;
 use crate::columns::{Column, csv, table};
 use crate::failure::{Failure, Outcome, fail_on_disagreement};
 use crate::options::{features_for, find_lesson};
-use crate::output::say;
+use crate::output::{file_stamp, new_folder, say, write_file};
 use crate::plan::{Plan, SweepArgs};
 use crate::plot::{series, speedup_plot, time_plot};
 use crate::records::print_warnings;
@@ -130,18 +129,13 @@ fn task_overhead(row: &Row, flag: &str, cpus: usize, rows: &[Row]) -> Option<f64
 /// A new folder under `out` (or results/), named after the lesson, the variant, the flag
 /// varied, the host and the time: `pi-rayon-chunks-node12-20261202T101500Z`.
 fn output_folder(out: Option<&Path>, plan: &Plan) -> Outcome<PathBuf> {
-    let base = out.map_or_else(|| workspace_root().join("results"), Path::to_path_buf);
-    let stamp = crate::output::file_stamp(None);
     let vary = plan
         .vary
         .as_ref()
         .map_or(String::new(), |v| format!("-{}", v.name));
-    let host = Machine::detect().host;
-    let name = format!(
-        "{}-{}{vary}-{host}-{stamp}",
-        plan.lesson.name, plan.variant.name
-    );
-    workbook::files::create_unique_dir(&base, &name).map_err(Failure::failed)
+    let (lesson, variant) = (plan.lesson.name, plan.variant.name);
+    let (host, stamp) = (Machine::detect().host, file_stamp(None));
+    new_folder(out, &format!("{lesson}-{variant}{vary}-{host}-{stamp}"))
 }
 
 /// The columns of the sweep's table and CSV.
@@ -200,9 +194,7 @@ fn write_outputs(
     rows: &[Row],
     lines: &[String],
 ) -> Outcome<String> {
-    let write = |name: &str, text: &str| {
-        workbook::files::write(&folder.join(name), text).map_err(|e| Failure::failed(e.to_string()))
-    };
+    let write = |name: &str, text: &str| write_file(folder, name, text);
     write("records.jsonl", &(lines.join("\n") + "\n"))?;
     write("sweep.csv", &csv(&columns(plan, rows, true), rows))?;
     let summary = json_summary(plan, rows, lines);
