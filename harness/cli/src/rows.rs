@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 
 use workbook::machine::Machine;
+use workbook::params::parse_count;
 use workbook::stats::{Summary, efficiency, karp_flatt, speedup, summarize};
 use workbook::{Agreement, Record, Side, Value};
 
@@ -261,8 +262,8 @@ pub fn machines(records: &[Record]) -> Vec<MachineKey> {
 
 /// Pools the solutions' runs by machine, flags, variant and thread count, each against
 /// the exercise's runs on the same machine with the same flags. Rows come in the
-/// registry's lesson order, then as their configurations first appear in the records,
-/// thread counts rising.
+/// registry's order of lessons and variants, flags in natural order ("chunks=64" before
+/// "chunks=1000"), machines as they first appear, thread counts rising.
 pub fn merge(records: &[Record]) -> Vec<Row> {
     let keyed: Vec<(&Record, MachineKey, Study, String)> = records
         .iter()
@@ -306,18 +307,45 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
             }
         }
     }
-    let lesson_order = |name: &str| workbook::LESSONS.iter().position(|l| l.name == name);
-    // Each configuration sorts where it first appeared.
-    let firsts: Vec<Row> = rows.clone();
-    let first_seen = |row: &Row| firsts.iter().position(|r| r.same_configuration(row));
-    rows.sort_by_key(|row| {
+    let lesson_order = |row: &Row| {
+        let name = &row.study.lesson;
+        workbook::LESSONS.iter().position(|l| l.name == name)
+    };
+    let variant_order = |row: &Row| {
+        let variants = workbook::lesson(&row.study.lesson)?.variants;
+        variants.iter().position(|v| v.name == row.variant)
+    };
+    let machine_order = |row: &Row| machines(records).iter().position(|m| *m == row.machine);
+    rows.sort_by_cached_key(|row| {
+        let study = &row.study;
+        let by_lesson = (
+            lesson_order(row),
+            study.lesson.clone(),
+            natural(&study.flags),
+        );
+        let by_machine = (machine_order(row), study.profile.clone());
+        let by_variant = (variant_order(row), row.variant.clone());
+        let by_solution_flags = natural(&row.solution_flags);
         (
-            lesson_order(&row.study.lesson),
-            first_seen(row),
+            by_lesson,
+            by_machine,
+            by_variant,
+            by_solution_flags,
             row.threads,
         )
     });
     rows
+}
+
+/// Flags as a sort key that puts whole numbers in numeric order.
+fn natural(flags: &str) -> Vec<(String, Option<u64>, String)> {
+    flags
+        .split(' ')
+        .map(|flag| {
+            let (name, value) = flag.split_once('=').unwrap_or((flag, ""));
+            (name.to_string(), parse_count(value), value.to_string())
+        })
+        .collect()
 }
 
 /// The disagreements of `rows`, each named by `name`.
