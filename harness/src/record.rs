@@ -169,3 +169,68 @@ fn describe_fields(fields: &[(String, Value)], equals: &str, separator: &str) ->
         .collect::<Vec<_>>()
         .join(separator)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Version 1's layout, as older records (and Slurm jobs' results) hold it: a change here
+    /// needs a new RECORD_VERSION.
+    #[test]
+    fn the_layout_is_version_ones() {
+        let record = Record {
+            lesson: "pi".into(),
+            side: Side::Solution,
+            variant: "rayon".into(),
+            params: vec![("n".into(), 10u64.into())],
+            threads: 2,
+            warmup: 1,
+            seconds: vec![0.5],
+            answer: vec![("pi".into(), 3.0.into())],
+            answers_identical: true,
+            ideal_seconds: None,
+            peak_rss_bytes: Some(1),
+            warnings: Vec::new(),
+            machine: Machine::detect(),
+        };
+        let json = record.to_json();
+        let keys = [
+            "record",
+            "lesson",
+            "side",
+            "variant",
+            "params",
+            "threads",
+            "warmup",
+            "seconds",
+            "min",
+            "median",
+            "max",
+            "answer",
+            "answers_identical",
+            "ideal_seconds",
+            "peak_rss_bytes",
+            "warnings",
+            "machine",
+            "host",
+            "cpu_model",
+            "logical_cpus",
+            "available_cpus",
+            "physical_cores",
+            "os",
+            "slurm",
+            "profile",
+            "opt_level",
+            "rustc",
+            "git_commit",
+            "target",
+            "timestamp",
+        ];
+        let mut at = 0;
+        for key in keys {
+            let found = json[at..].find(&format!("\"{key}\":"));
+            at += found.unwrap_or_else(|| panic!("{key} missing or out of order in {json}"));
+        }
+        assert!(json.starts_with("{\"record\":1,\"lesson\":\"pi\",\"side\":\"solution\""));
+    }
+}

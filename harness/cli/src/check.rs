@@ -234,7 +234,8 @@ fn explain_threads(lesson: &Lesson, one: &Record, many: &Record, quick: bool) ->
                 Try --threads 2 or more."
             .to_string();
     }
-    let s = Scaling::of(t1, tn, n).speedup;
+    let scaling = Scaling::of(t1, tn, n);
+    let s = scaling.speedup;
     let times = format!(
         "{} on {} against {} on 1 thread",
         format_seconds(tn),
@@ -244,7 +245,7 @@ fn explain_threads(lesson: &Lesson, one: &Record, many: &Record, quick: bool) ->
     let mut text = if s >= PARALLEL {
         format!(
             "Parallel: {times}, {s:.2}x ({:.0}% of the ideal {n}x).",
-            100.0 * s / n as f64
+            100.0 * scaling.efficiency
         )
     } else if s >= SLIGHTLY {
         format!(

@@ -357,3 +357,75 @@ pub fn disagreements(rows: &[Row], name: impl Fn(&Row) -> String) -> Vec<String>
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(side: Side, variant: &str, chunks: u64, threads: usize, seconds: f64) -> Record {
+        Record {
+            lesson: "pi".into(),
+            side,
+            variant: variant.into(),
+            params: vec![
+                ("n".into(), 100u64.into()),
+                ("chunks".into(), chunks.into()),
+            ],
+            threads,
+            warmup: 0,
+            seconds: vec![seconds],
+            answer: vec![("pi".into(), 3.0.into())],
+            answers_identical: true,
+            ideal_seconds: None,
+            peak_rss_bytes: None,
+            warnings: Vec::new(),
+            machine: Machine::detect(),
+        }
+    }
+
+    #[test]
+    fn rounds_pool_and_rows_sort_naturally() {
+        let (exercise, solution) = (Side::Exercise, Side::Solution);
+        let records = [
+            run(exercise, "exercise", 1000, 1, 4.0),
+            run(solution, "spawn", 1000, 2, 2.0),
+            run(exercise, "exercise", 64, 1, 4.0),
+            run(solution, "spawn", 64, 2, 1.0),
+            run(solution, "rayon", 64, 2, 1.0),
+            // A second round of one configuration.
+            run(solution, "spawn", 64, 2, 3.0),
+        ];
+        let rows = merge(&records);
+        let order: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.param("chunks"), r.variant.clone()))
+            .collect();
+        let expected = [("64", "rayon"), ("64", "spawn"), ("1000", "spawn")];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(c, v)| (c.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(order, expected);
+        let pooled = &rows[1];
+        assert_eq!(pooled.seconds, [1.0, 3.0]);
+        let scaling = pooled.scaling().expect("a serial run");
+        assert_eq!((scaling.speedup, scaling.efficiency), (2.0, 1.0));
+        assert_eq!(scaling.karp_flatt, Some(0.0));
+        assert!(rows.iter().all(|r| r.agreement.is_ok()));
+    }
+
+    #[test]
+    fn a_round_with_another_answer_disagrees() {
+        let mut other = run(Side::Solution, "rayon", 64, 2, 1.0);
+        other.answer = vec![("pi".into(), 3.5.into())];
+        let records = [
+            run(Side::Exercise, "exercise", 64, 1, 4.0),
+            run(Side::Solution, "rayon", 64, 2, 1.0),
+            other,
+        ];
+        let rows = merge(&records);
+        assert_eq!(rows.len(), 1);
+        let found = disagreements(&rows, |row| row.variant.clone());
+        assert_eq!(found, ["rayon: its own runs gave different answers"]);
+    }
+}
