@@ -51,7 +51,7 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
         Lesson,
         Flags,
         SolutionFlags,
-        Host,
+        Machine,
         CpuModel,
         LogicalCpus,
         Profile,

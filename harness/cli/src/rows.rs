@@ -177,19 +177,15 @@ impl Row {
         value.map_or(String::new(), |(_, v)| v.to_string())
     }
 
+    /// What the row's runs share but the thread count.
+    fn configuration(&self) -> (&Study, &MachineKey, &str, &str) {
+        let (variant, solution_flags) = (self.variant.as_str(), self.solution_flags.as_str());
+        (&self.study, &self.machine, variant, solution_flags)
+    }
+
     /// Whether `other` is the same configuration at another thread count.
     pub fn same_configuration(&self, other: &Row) -> bool {
-        (
-            &self.study,
-            &self.machine,
-            &self.variant,
-            &self.solution_flags,
-        ) == (
-            &other.study,
-            &other.machine,
-            &other.variant,
-            &other.solution_flags,
-        )
+        self.configuration() == other.configuration()
     }
 }
 
@@ -199,12 +195,12 @@ fn serial_agreement(serial: &[&Record]) -> Result<(), String> {
         return Ok(());
     };
     let reference = first.answer_value();
-    let differ = serial.iter().any(|r| {
-        !r.answers_identical
-            || Agreement::Exact
-                .check(&reference, &r.answer_value())
-                .is_err()
-    });
+    let same = |r: &&Record| {
+        Agreement::Exact
+            .check(&reference, &r.answer_value())
+            .is_ok()
+    };
+    let differ = serial.iter().any(|r| !r.answers_identical || !same(r));
     match differ {
         true => Err("the exercise's runs gave different answers".to_string()),
         false => Ok(()),
@@ -275,21 +271,15 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     let solutions = keyed.iter().filter(|(r, ..)| r.side == Side::Solution);
     for (record, machine, study, solution_flags) in solutions {
-        let existing = rows.iter_mut().find(|row| {
-            (
-                &row.study,
-                &row.machine,
-                &row.variant,
-                &row.solution_flags,
-                row.threads,
-            ) == (
-                study,
-                machine,
-                &record.variant,
-                solution_flags,
-                record.threads,
-            )
-        });
+        let configuration = (
+            study,
+            machine,
+            record.variant.as_str(),
+            solution_flags.as_str(),
+        );
+        let existing = rows
+            .iter_mut()
+            .find(|row| row.configuration() == configuration && row.threads == record.threads);
         match existing {
             Some(row) => row.pool(record),
             None => {
@@ -298,12 +288,8 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
                     .filter(|(r, m, s, _)| r.side == Side::Exercise && m == machine && s == study)
                     .map(|(r, ..)| *r)
                     .collect();
-                rows.push(Row::new(
-                    record,
-                    study.clone(),
-                    solution_flags.clone(),
-                    &serial,
-                ));
+                let (study, flags) = (study.clone(), solution_flags.clone());
+                rows.push(Row::new(record, study, flags, &serial));
             }
         }
     }
@@ -317,20 +303,15 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
     };
     let machine_order = |row: &Row| machines(records).iter().position(|m| *m == row.machine);
     rows.sort_by_cached_key(|row| {
-        let study = &row.study;
-        let by_lesson = (
-            lesson_order(row),
-            study.lesson.clone(),
-            natural(&study.flags),
-        );
+        let (study, lesson) = (&row.study, lesson_order(row));
+        let by_study = (lesson, study.lesson.clone(), natural(&study.flags));
         let by_machine = (machine_order(row), study.profile.clone());
         let by_variant = (variant_order(row), row.variant.clone());
-        let by_solution_flags = natural(&row.solution_flags);
         (
-            by_lesson,
+            by_study,
             by_machine,
             by_variant,
-            by_solution_flags,
+            natural(&row.solution_flags),
             row.threads,
         )
     });

@@ -162,7 +162,7 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
             KarpFlatt,
             CostPerTask,
             Agrees,
-            Host,
+            Machine,
             CpuModel,
             LogicalCpus,
             PhysicalCores,
