@@ -427,4 +427,34 @@ mod tests {
             "expected one of sleep, spin, got 'nap'"
         );
     }
+
+    static FLAGS: &[Param] = &[
+        Param::choice("work", "sleep", &["sleep", "spin"]),
+        Param::input("input", "data/x.csv"),
+        Param::text("keys", "keys/key_1"),
+    ];
+
+    fn params() -> Params {
+        Params::defaults("test", FLAGS, FLAGS.iter(), 1)
+    }
+
+    #[test]
+    fn text_flags_are_read_by_their_kind() {
+        let params = params();
+        assert_eq!(params.choice("work"), "sleep");
+        assert_eq!(params.path("input"), PathBuf::from("data/x.csv"));
+        assert_eq!(params.text("keys"), "keys/key_1");
+    }
+
+    #[test]
+    #[should_panic(expected = "--input is not a choice flag")]
+    fn a_path_is_not_a_choice() {
+        params().choice("input");
+    }
+
+    #[test]
+    #[should_panic(expected = "--work is not a path flag")]
+    fn a_choice_is_not_a_path() {
+        params().path("work");
+    }
 }
