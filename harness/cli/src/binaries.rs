@@ -122,14 +122,20 @@ fn executable_in(message: &str) -> Option<(String, PathBuf)> {
     Some((name.to_string(), PathBuf::from(path)))
 }
 
-/// The binaries to build for `lessons`, in the groups every command builds them in: cargo
-/// picks dependency features per group, and the same groups mean no rebuild of polars later.
-pub fn groups(lessons: &[&'static Lesson]) -> Vec<Vec<String>> {
-    let mut groups = vec![vec!["workbook".to_string()]];
+/// The `workbook` command and the binaries of `lessons`, located (and built) in the groups
+/// every command builds them in: cargo picks dependency features per group, and the same
+/// groups mean no rebuild of polars later.
+pub fn locate_lessons(
+    lessons: &[&'static Lesson],
+    features: &[String],
+    options: &BuildOptions,
+) -> Outcome<HashMap<String, PathBuf>> {
+    let mut found = locate(&["workbook".to_string()], &[], options)?;
     for lesson in lessons {
-        groups.push(vec![lesson.exercise_binary(), lesson.solution_binary()]);
+        let names = [lesson.exercise_binary(), lesson.solution_binary()];
+        found.extend(locate(&names, features, options)?);
     }
-    groups
+    Ok(found)
 }
 
 /// Where cargo puts a profile's binaries.

@@ -7,7 +7,7 @@
 //!     cargo run --release --bin workbook -- report results/job-*
 
 use clap::{Parser, Subcommand};
-use workbook_cli::binaries::{BuildOptions, groups, locate};
+use workbook_cli::binaries::{BuildOptions, locate_lessons};
 use workbook_cli::failure::{Failure, Outcome};
 use workbook_cli::plan::SweepArgs;
 use workbook_cli::sayln;
@@ -129,16 +129,8 @@ fn build(names: &[String], profile: &str) -> Outcome<()> {
         bin_dir: None,
         profile: profile.to_string(),
     };
-    let mut folder = None;
-    for group in groups(&lessons) {
-        let built = locate(&group, &[], &options)?;
-        folder = built
-            .values()
-            .next()
-            .and_then(|p| p.parent())
-            .map(|p| p.to_path_buf());
-    }
-    if let Some(folder) = folder {
+    let built = locate_lessons(&lessons, &[], &options)?;
+    if let Some(folder) = built.values().next().and_then(|path| path.parent()) {
         sayln!("Built in {}/", folder.display());
     }
     Ok(())

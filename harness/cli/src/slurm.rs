@@ -12,7 +12,7 @@ use std::process::Command;
 use workbook::flags::MAX_THREADS;
 use workbook::registry::Lesson;
 
-use crate::binaries::{BuildOptions, groups, locate, profile_dir, workspace_root};
+use crate::binaries::{BuildOptions, locate_lessons, profile_dir, workspace_root};
 use crate::failure::{Failure, Outcome};
 use crate::options::find_lesson;
 use crate::sayln;
@@ -467,23 +467,20 @@ fn build_for(job: &Job, build: &BuildOptions) -> Outcome<()> {
         },
         _ => Vec::new(),
     };
-    for names in groups(&job.lessons()) {
-        let found = locate(&names, &features, build)?;
-        for (name, path) in found {
-            let expected = job
-                .bin_dir
-                .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-            let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => false,
-            };
-            if !same(&path, &expected) {
-                return Err(Failure::failed(format!(
-                    "{name} was built at {}, not in {}",
-                    path.display(),
-                    job.bin_dir.display()
-                )));
-            }
+    for (name, path) in locate_lessons(&job.lessons(), &features, build)? {
+        let expected = job
+            .bin_dir
+            .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+        let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        };
+        if !same(&path, &expected) {
+            return Err(Failure::failed(format!(
+                "{name} was built at {}, not in {}",
+                path.display(),
+                job.bin_dir.display()
+            )));
         }
     }
     Ok(())
