@@ -138,6 +138,14 @@ pub fn locate_lessons(
     Ok(found)
 }
 
+/// Where `program` is on PATH, if it is.
+pub fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
 /// Where cargo puts a profile's binaries.
 pub fn profile_dir(profile: &str) -> PathBuf {
     let target = match std::env::var_os("CARGO_TARGET_DIR") {

@@ -1,5 +1,5 @@
 //! The `workbook` command's parts. `main.rs` holds the command line; each command
-//! (compare, sweep, check, report, slurm, data, list) has a module of its own and imports
+//! (compare, sweep, check, report, slurm, data, list, doctor) has a module of its own and imports
 //! no other command. Below them, one path from runs to results: run lesson binaries
 //! (`runner`), read their records (`records`), pool them into rows (`rows`), and write the
 //! rows out as tables, CSV and plots (`columns`, `table`, `plot`).
@@ -10,6 +10,7 @@ pub mod children;
 pub mod columns;
 pub mod compare;
 pub mod data;
+pub mod doctor;
 pub mod failure;
 pub mod list;
 pub mod options;

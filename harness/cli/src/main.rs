@@ -11,7 +11,7 @@ use workbook_cli::binaries::{BuildOptions, locate_lessons};
 use workbook_cli::failure::{Failure, Outcome};
 use workbook_cli::plan::SweepArgs;
 use workbook_cli::sayln;
-use workbook_cli::{check, compare, data, list, report, slurm, sweep};
+use workbook_cli::{check, compare, data, doctor, list, report, slurm, sweep};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,6 +60,9 @@ enum Commands {
     /// Print the Slurm batch script for a lesson's scaling study (or `all` lessons as a
     /// job array), or submit it with --submit
     Slurm(slurm::SlurmArgs),
+    /// Check this machine for the workshop: Rust, a release build, CPUs, and the extras
+    /// (HDF5's C library, polars, sbatch); prints how to install what is missing
+    Doctor(doctor::DoctorArgs),
     /// Merge the records of sweeps and Slurm jobs, from one machine or many, into one
     /// table and one speedup plot
     Report(report::ReportArgs),
@@ -83,6 +86,7 @@ fn main() {
         Commands::Build { lessons, profile } => build(lessons, profile),
         Commands::Slurm(args) => slurm::slurm(args),
         Commands::Report(args) => report::report(args),
+        Commands::Doctor(args) => doctor::doctor(args),
     };
     if let Err(Failure { code, message }) = outcome {
         eprintln!("workbook: error: {message}");

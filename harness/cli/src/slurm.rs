@@ -12,7 +12,7 @@ use std::process::Command;
 use workbook::flags::MAX_THREADS;
 use workbook::registry::Lesson;
 
-use crate::binaries::{BuildOptions, locate_lessons, profile_dir, workspace_root};
+use crate::binaries::{BuildOptions, locate_lessons, on_path, profile_dir, workspace_root};
 use crate::failure::{Failure, Outcome};
 use crate::options::find_lesson;
 use crate::sayln;
@@ -393,7 +393,7 @@ pub fn slurm(args: &SlurmArgs) -> Outcome<()> {
         return Ok(());
     }
     // Before any build: there is no point building for ten minutes to find no sbatch.
-    let sbatch = find_on_path("sbatch").ok_or_else(|| {
+    let sbatch = on_path("sbatch").ok_or_else(|| {
         Failure::failed(
             "sbatch is not on PATH: submit from a cluster's login node (to try the scripts \
              here, start a one-node cluster with `slurm/local-cluster start`)",
@@ -484,13 +484,6 @@ fn build_for(job: &Job, build: &BuildOptions) -> Outcome<()> {
         }
     }
     Ok(())
-}
-
-fn find_on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
 }
 
 #[cfg(test)]
