@@ -1,0 +1,161 @@
+//! The lessons as a book: its contents follow the registry, every page opens with its
+//! minutes, questions and objectives and ends with its keypoints, and the instructors'
+//! schedules add up the pages' own minutes.
+
+use std::path::Path;
+
+use workbook::LESSONS;
+use workbook_cli::binaries::workspace_root;
+
+fn read(page: &str) -> String {
+    let path = workspace_root().join("lessons").join(page);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The pages a text links to, in order: `[title](page.md)` gives `page.md`.
+fn linked_pages(text: &str) -> Vec<String> {
+    text.split("](")
+        .skip(1)
+        .filter_map(|after| after.split(')').next())
+        .filter(|target| target.ends_with(".md") && !target.contains('/'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The pages that teach, in reading order: the lessons, then compute nodes.
+fn teaching_pages() -> Vec<String> {
+    let lessons = LESSONS.iter().map(|lesson| {
+        let text = Path::new(lesson.text);
+        text.file_name()
+            .expect("a file")
+            .to_string_lossy()
+            .to_string()
+    });
+    lessons.chain(["compute-nodes.md".to_string()]).collect()
+}
+
+#[test]
+fn the_books_contents_follow_the_registry() {
+    let summary = read("SUMMARY.md");
+    let mut expected = vec!["introduction.md".to_string()];
+    expected.extend(teaching_pages());
+    expected.push("instructors.md".to_string());
+    assert_eq!(linked_pages(&summary), expected, "lessons/SUMMARY.md");
+    // And no page of the folder is left out of the book.
+    let folder = workspace_root().join("lessons");
+    for entry in std::fs::read_dir(&folder).expect("lessons/").flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.ends_with(".md") && name != "SUMMARY.md" {
+            assert!(
+                expected.contains(&name),
+                "lessons/{name} is not in SUMMARY.md"
+            );
+        }
+    }
+}
+
+/// A page's teaching and exercise minutes, from its opening block.
+fn minutes(page: &str) -> (u32, u32) {
+    let text = read(page);
+    let line = text
+        .lines()
+        .find(|line| line.starts_with("> **Teaching:**"))
+        .unwrap_or_else(|| panic!("{page} has no '> **Teaching:** N min' line"));
+    let numbers: Vec<u32> = line
+        .split_whitespace()
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    match numbers[..] {
+        [teaching, exercises] => (teaching, exercises),
+        _ => panic!("{page}: '{line}' gives no teaching and exercise minutes"),
+    }
+}
+
+#[test]
+fn every_page_opens_with_its_minutes_questions_and_objectives_and_ends_with_keypoints() {
+    for page in teaching_pages() {
+        let text = read(&page);
+        let opening: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .skip_while(|line| line.is_empty())
+            .take_while(|line| line.starts_with('>'))
+            .collect();
+        let (teaching, exercises) = minutes(&page);
+        assert!(teaching > 0 && exercises > 0, "{page}");
+        assert!(
+            opening
+                .first()
+                .is_some_and(|l| l.starts_with("> **Teaching:**")),
+            "{page} does not open with its minutes"
+        );
+        for heading in ["> **Questions**", "> **Objectives**"] {
+            let at = opening.iter().position(|line| *line == heading);
+            let at = at.unwrap_or_else(|| panic!("{page}: no {heading} in its opening block"));
+            assert!(
+                opening.get(at + 1).is_some_and(|l| l.starts_with("> - ")),
+                "{page}: {heading} lists nothing"
+            );
+        }
+        let keypoints = text.rsplit_once("\n## Keypoints\n");
+        let (_, keypoints) = keypoints.unwrap_or_else(|| panic!("{page} has no keypoints"));
+        assert!(
+            keypoints.trim_start().starts_with("- ") && !keypoints.contains("\n#"),
+            "{page}: the keypoints are a list, and the page's last section"
+        );
+    }
+}
+
+/// "09:15" as minutes after midnight.
+fn clock(text: &str) -> u32 {
+    let (hours, minutes) = text.split_once(':').expect("HH:MM");
+    hours.parse::<u32>().expect("hours") * 60 + minutes.parse::<u32>().expect("minutes")
+}
+
+#[test]
+fn the_schedules_add_up_the_pages_minutes() {
+    let text = read("instructors.md");
+    let mut schedules = 0;
+    let mut taught = Vec::new();
+    for section in text.split("\n### ").skip(1) {
+        let name = section.lines().next().unwrap_or_default();
+        let rows: Vec<Vec<&str>> = section
+            .lines()
+            .filter(|line| {
+                line.starts_with("| ") && line.chars().nth(2).is_some_and(|c| c.is_ascii_digit())
+            })
+            .map(|line| line.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        assert!(rows.len() > 2, "schedule {name} has no rows");
+        schedules += 1;
+        for pair in rows.windows(2) {
+            let (row, next) = (&pair[0], &pair[1]);
+            let length: u32 = row[2].parse().unwrap_or_else(|_| panic!("{name}: {row:?}"));
+            assert_eq!(
+                clock(row[0]) + length,
+                clock(next[0]),
+                "{name}: '{}' at {} for {length} min ends when '{}' starts",
+                row[1],
+                row[0],
+                next[1]
+            );
+            if let Some(page) = linked_pages(row[1]).first() {
+                let (teaching, exercises) = minutes(page);
+                assert_eq!(length, teaching + exercises, "{name}: {page}");
+                let split = format!("{teaching} + {exercises}");
+                assert!(row[1].ends_with(&split), "{name}: {page} is '{split}'");
+                if name.starts_with("Two days") {
+                    taught.push(page.clone());
+                }
+            }
+        }
+        let last = rows.last().expect("rows");
+        assert!(
+            last[1] == "End" && last[2].is_empty(),
+            "{name} ends with an End row"
+        );
+    }
+    assert_eq!(schedules, 3, "one day, and two days");
+    // The two days teach every page, once each, in reading order.
+    assert_eq!(taught, teaching_pages());
+}
