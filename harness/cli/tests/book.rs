@@ -159,3 +159,80 @@ fn the_schedules_add_up_the_pages_minutes() {
     // The two days teach every page, once each, in reading order.
     assert_eq!(taught, teaching_pages());
 }
+
+/// The values of an HTML attribute (`href`, `src`) in a page.
+fn attribute_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
+    let marker = format!(" {name}=\"");
+    html.split(marker.as_str())
+        .skip(1)
+        .filter_map(|after| after.split('"').next())
+        .collect()
+}
+
+/// Every local link, anchor and image of the built book resolves. The test needs mdBook:
+/// it is ignored unless asked for (`cargo test -- --ignored`), and .ci/run installs it.
+#[test]
+#[ignore = "needs mdBook (cargo install mdbook --locked): .ci/run installs it and runs this with --ignored"]
+fn the_built_books_links_anchors_and_images_resolve() {
+    let out = std::env::temp_dir().join(format!("workbook-test-book-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let built = std::process::Command::new("mdbook")
+        .arg("build")
+        .arg(workspace_root().join("lessons"))
+        .arg("--dest-dir")
+        .arg(&out)
+        .output()
+        .expect("mdbook runs (install it with `cargo install mdbook --locked`)");
+    let log = String::from_utf8_lossy(&built.stderr);
+    assert!(
+        built.status.success() && !log.contains("WARN") && !log.contains("ERROR"),
+        "{log}"
+    );
+    let mut problems = Vec::new();
+    let pages: Vec<_> = std::fs::read_dir(&out)
+        .expect("the built book")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "html"))
+        .collect();
+    assert!(pages.len() > 10, "{pages:?}");
+    for page in &pages {
+        let html = std::fs::read_to_string(page).expect("a page");
+        let name = page
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .to_string();
+        let links = attribute_values(&html, "href")
+            .into_iter()
+            .map(|l| (l, "link"));
+        let images = attribute_values(&html, "src")
+            .into_iter()
+            .map(|s| (s, "image"));
+        for (target, kind) in links.chain(images) {
+            if target.contains("://") || target.starts_with("mailto:") || target.is_empty() {
+                continue;
+            }
+            let (file, anchor) = target.split_once('#').unwrap_or((target, ""));
+            // The 404 page links from the site's root: "/" is the book's first page.
+            let file = match file.trim_start_matches('/') {
+                "" if file == "/" => "index.html",
+                "" => name.as_str(),
+                file => file,
+            };
+            let path = out.join(file);
+            if !path.is_file() {
+                problems.push(format!("{name}: {kind} {target}: no {file}"));
+                continue;
+            }
+            if !anchor.is_empty() && file.ends_with(".html") {
+                let target_html = std::fs::read_to_string(&path).expect("a page");
+                if !target_html.contains(&format!("id=\"{anchor}\"")) {
+                    problems.push(format!("{name}: {kind} {target}: no #{anchor} in {file}"));
+                }
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
