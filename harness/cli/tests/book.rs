@@ -2,7 +2,9 @@
 //! minutes, questions and objectives and ends with its keypoints, and the instructors'
 //! schedules add up the pages' own minutes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
 
 use workbook::LESSONS;
 use workbook_cli::binaries::workspace_root;
@@ -160,6 +162,80 @@ fn the_schedules_add_up_the_pages_minutes() {
     assert_eq!(taught, teaching_pages());
 }
 
+/// Builds the book with mdBook into a new temporary folder; returns it and its pages.
+fn build_book(label: &str) -> (PathBuf, Vec<PathBuf>) {
+    let id = std::process::id();
+    let out = std::env::temp_dir().join(format!("workbook-test-book-{label}-{id}"));
+    let _ = std::fs::remove_dir_all(&out);
+    let built = Command::new("mdbook")
+        .arg("build")
+        .arg(workspace_root().join("lessons"))
+        .arg("--dest-dir")
+        .arg(&out)
+        .output()
+        .expect("mdbook runs (install it with `cargo install mdbook --locked`)");
+    let log = String::from_utf8_lossy(&built.stderr);
+    assert!(
+        built.status.success() && !log.contains("WARN") && !log.contains("ERROR"),
+        "{log}"
+    );
+    let pages: Vec<PathBuf> = std::fs::read_dir(&out)
+        .expect("the built book")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "html"))
+        .collect();
+    assert!(pages.len() > 10, "{pages:?}");
+    (out, pages)
+}
+
+/// Every page of the built book loads in a real browser (Debian's chromium, headless) with
+/// its content and without a JavaScript error.
+#[test]
+#[ignore = "needs mdBook and chromium: .ci/run installs both and runs this with --ignored"]
+fn every_page_loads_in_a_headless_browser_without_a_script_error() {
+    let (out, pages) = build_book("browser");
+    let mut problems = Vec::new();
+    for page in &pages {
+        let name = page
+            .file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .to_string();
+        if name == "toc.html" {
+            // The sidebar's frame, not a page.
+            continue;
+        }
+        let mut chromium = Command::new("chromium");
+        chromium
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+            ])
+            .args(["--v=0", "--virtual-time-budget=3000", "--dump-dom"])
+            .arg(format!("file://{}", page.display()));
+        let ran = workbook_cli::children::output(&mut chromium, Some(Duration::from_secs(60)))
+            .expect("chromium runs (apt-get install chromium)");
+        let Some(ran) = ran else {
+            problems.push(format!("{name}: still loading after 60 s"));
+            continue;
+        };
+        let dom = String::from_utf8_lossy(&ran.stdout);
+        let log = String::from_utf8_lossy(&ran.stderr);
+        if !ran.status.success() || !dom.contains("<main>") {
+            problems.push(format!("{name}: no page ({:?})", ran.status.code()));
+        }
+        let script_errors = log.lines().filter(|line| {
+            line.contains(":CONSOLE") && (line.contains("Uncaught") || line.contains("Error"))
+        });
+        problems.extend(script_errors.map(|line| format!("{name}: {line}")));
+    }
+    let _ = std::fs::remove_dir_all(&out);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The values of an HTML attribute (`href`, `src`) in a page.
 fn attribute_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
     let marker = format!(" {name}=\"");
@@ -174,28 +250,8 @@ fn attribute_values<'a>(html: &'a str, name: &str) -> Vec<&'a str> {
 #[test]
 #[ignore = "needs mdBook (cargo install mdbook --locked): .ci/run installs it and runs this with --ignored"]
 fn the_built_books_links_anchors_and_images_resolve() {
-    let out = std::env::temp_dir().join(format!("workbook-test-book-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    let built = std::process::Command::new("mdbook")
-        .arg("build")
-        .arg(workspace_root().join("lessons"))
-        .arg("--dest-dir")
-        .arg(&out)
-        .output()
-        .expect("mdbook runs (install it with `cargo install mdbook --locked`)");
-    let log = String::from_utf8_lossy(&built.stderr);
-    assert!(
-        built.status.success() && !log.contains("WARN") && !log.contains("ERROR"),
-        "{log}"
-    );
+    let (out, pages) = build_book("links");
     let mut problems = Vec::new();
-    let pages: Vec<_> = std::fs::read_dir(&out)
-        .expect("the built book")
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "html"))
-        .collect();
-    assert!(pages.len() > 10, "{pages:?}");
     for page in &pages {
         let html = std::fs::read_to_string(page).expect("a page");
         let name = page
