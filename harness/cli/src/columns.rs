@@ -106,9 +106,10 @@ impl Column {
 
     fn cell(&self, row: &Row) -> Cell {
         use Column::*;
-        let scaling = row.scaling();
+        // Worked out only for the columns that show them: both sort the row's timings.
+        let scaling = || row.scaling();
         let details = &row.machine_details;
-        let summary = row.summary();
+        let summary = || row.summary();
         let times = |s: f64| format!("{s:.2}x");
         let scientific = |s: f64| format!("{s:e}");
         let four_places = |s: f64| format!("{s:.4}");
@@ -141,20 +142,20 @@ impl Column {
             Vary(name) => text(row.param(name)),
             Threads => text(row.threads),
             Runs => text(row.seconds.len()),
-            Median => seconds(Some(summary.median)),
-            Min => seconds(Some(summary.min)),
-            Max => seconds(Some(summary.max)),
+            Median => seconds(Some(summary().median)),
+            Min => seconds(Some(summary().min)),
+            Max => seconds(Some(summary().max)),
             Ideal => seconds(row.ideal_seconds),
             Serial => seconds(row.serial_median()),
-            Speedup => number(scaling.map(|s| s.speedup), times, four_places),
+            Speedup => number(scaling().map(|s| s.speedup), times, four_places),
             SelfSpeedup => number(row.self_speedup, times, scientific),
             Efficiency => number(
-                scaling.map(|s| s.efficiency),
+                scaling().map(|s| s.efficiency),
                 |e| format!("{:.0}%", e * 100.0),
                 four_places,
             ),
             KarpFlatt => number(
-                scaling.and_then(|s| s.karp_flatt),
+                scaling().and_then(|s| s.karp_flatt),
                 |e| format!("{e:.3}"),
                 scientific,
             ),

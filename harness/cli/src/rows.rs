@@ -301,7 +301,8 @@ pub fn merge(records: &[Record]) -> Vec<Row> {
         let variants = workbook::lesson(&row.study.lesson)?.variants;
         variants.iter().position(|v| v.name == row.variant)
     };
-    let machine_order = |row: &Row| machines(records).iter().position(|m| *m == row.machine);
+    let machines = machines(records);
+    let machine_order = |row: &Row| machines.iter().position(|m| *m == row.machine);
     rows.sort_by_cached_key(|row| {
         let (study, lesson) = (&row.study, lesson_order(row));
         let by_study = (lesson, study.lesson.clone(), natural(&study.flags));
