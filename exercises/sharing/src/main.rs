@@ -11,6 +11,7 @@
 use sharing_kit::{BINS, Histogram, bin};
 use workbook::{Program, registry::SHARING};
 
+// ANCHOR: histogram
 /// The first two digits of numbers `0..n`, counted.
 fn histogram(n: u64) -> Histogram {
     let mut counts = vec![0u64; BINS];
@@ -18,6 +19,7 @@ fn histogram(n: u64) -> Histogram {
     (0..n).for_each(|index| counts[bin(index)] += 1);
     Histogram(counts)
 }
+// ANCHOR_END: histogram
 
 fn main() {
     // The harness reads the flags (--n, --threads, --repeat, --warmup, --json, --help), sizes

@@ -32,16 +32,25 @@ fn documents() -> Vec<PathBuf> {
     files
 }
 
-/// The text with `\`-continued lines joined, line by line.
+/// The text with `\`-continued lines joined, line by line; the lines of fenced code blocks
+/// are indented, as code lines.
 fn logical_lines(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).expect("readable");
-    text.replace("\\\n", " ")
-        .lines()
-        .map(str::to_string)
-        .collect()
+    let mut in_fence = false;
+    let mut lines = Vec::new();
+    for line in text.replace("\\\n", " ").lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        } else if in_fence {
+            lines.push(format!("    {line}"));
+        } else {
+            lines.push(line.to_string());
+        }
+    }
+    lines
 }
 
-/// The code on a line: all of an indented code line, else each `backtick span`.
+/// The code on a line: all of a code block's line, else each `backtick span`.
 fn code_spans(line: &str) -> Vec<String> {
     if line.starts_with("    ") {
         return vec![line.to_string()];

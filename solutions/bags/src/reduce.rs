@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::process_partition;
 
+// ANCHOR: reduce
 pub fn read_people(path: &Path, npartitions: usize) -> Result<Partial, String> {
     let text = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let lines = lines(&text);
@@ -19,3 +20,4 @@ pub fn read_people(path: &Path, npartitions: usize) -> Result<Partial, String> {
         .map(|range| process_partition(&lines[range.clone()], range.start as u64 + 1))
         .reduce(Partial::default, Partial::merge))
 }
+// ANCHOR_END: reduce

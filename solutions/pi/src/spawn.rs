@@ -8,6 +8,7 @@
 
 use crate::{chunk_bounds, pi_chunk};
 
+// ANCHOR: spawn
 pub fn pi(n: u64, chunks: u64) -> f64 {
     let bounds = chunk_bounds(n, chunks);
     let mut partial_sums = vec![0.0; bounds.len()];
@@ -19,3 +20,4 @@ pub fn pi(n: u64, chunks: u64) -> f64 {
     });
     partial_sums.iter().sum()
 }
+// ANCHOR_END: spawn

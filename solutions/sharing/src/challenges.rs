@@ -17,6 +17,7 @@ use sharing_kit::{BINS, Histogram, bin};
 /// Numbers a task counts locally before it adds them to the shared table.
 const CHUNK: u64 = 1 << 16;
 
+// ANCHOR: scoped
 pub fn scoped(n: u64, threads: usize) -> Histogram {
     let threads = threads.max(1) as u64;
     let tables: Vec<Vec<u64>> = std::thread::scope(|scope| {
@@ -46,7 +47,9 @@ pub fn scoped(n: u64, threads: usize) -> Histogram {
     }
     Histogram(total)
 }
+// ANCHOR_END: scoped
 
+// ANCHOR: batched
 pub fn batched(n: u64) -> Histogram {
     let counts: Vec<AtomicU64> = (0..BINS).map(|_| AtomicU64::new(0)).collect();
     (0..n.div_ceil(CHUNK)).into_par_iter().for_each(|chunk| {
@@ -62,3 +65,4 @@ pub fn batched(n: u64) -> Histogram {
     });
     Histogram(counts.into_iter().map(AtomicU64::into_inner).collect())
 }
+// ANCHOR_END: batched

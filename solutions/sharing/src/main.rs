@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use sharing_kit::{BINS, Histogram, bin};
 use workbook::{Program, registry::SHARING};
 
+// ANCHOR: histogram
 /// The first two digits of numbers `0..n`, counted.
 fn histogram(n: u64) -> Histogram {
     // A table per task, counted in parallel, then the tables added up.
@@ -36,6 +37,7 @@ fn histogram(n: u64) -> Histogram {
         .reduce(|| vec![0u64; BINS], add_tables);
     Histogram(counts)
 }
+// ANCHOR_END: histogram
 
 /// `a` plus `b`, bin by bin.
 fn add_tables(mut a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 use sharing_kit::{BINS, Histogram, bin};
 
+// ANCHOR: mutex
 /// One table behind a lock: a thread holds it for every count it adds, and the others wait.
 pub fn with_mutex(n: u64) -> Histogram {
     let counts = Mutex::new(vec![0u64; BINS]);
@@ -24,6 +25,7 @@ pub fn with_mutex(n: u64) -> Histogram {
             .unwrap_or_else(|poisoned| poisoned.into_inner()),
     )
 }
+// ANCHOR_END: mutex
 
 /// One table of atomic counters: each count is one indivisible add, with no lock.
 pub fn with_atomics(n: u64) -> Histogram {
