@@ -9,7 +9,6 @@ use crate::lesson::{Lesson, Side};
 use crate::machine::{Machine, available_cpus, peak_rss_bytes};
 use crate::params::Params;
 use crate::record::Record;
-use crate::stats::format_seconds;
 
 type Compute<R> = Box<dyn Fn(&Params) -> R>;
 type Finish<R> = Box<dyn Fn(&Params, &R) -> Result<String, String>>;
@@ -189,7 +188,7 @@ impl<R: ToAnswer + 'static> Program<R> {
                  order depends on the scheduling"
             );
         }
-        emit(&format!("{}{note}", human_summary(&record))).map(|()| code)
+        emit(&format!("{}{note}", record.human_summary())).map(|()| code)
     }
 
     /// Warm-up runs, then timed runs. Only the computation is timed; every run's answer is
@@ -311,45 +310,4 @@ fn run_warnings(machine: &Machine, threads: usize) -> Vec<String> {
         ));
     }
     warnings
-}
-
-/// The short block people read after a run.
-fn human_summary(record: &Record) -> String {
-    let summary = record.summary();
-    let runs = record.seconds.len();
-    let warmups = match record.warmup {
-        0 => String::new(),
-        1 => ", after 1 warm-up".to_string(),
-        n => format!(", after {n} warm-ups"),
-    };
-    let mut text = format!(
-        "{} · {} · {}\n",
-        record.lesson,
-        record.variant,
-        record.describe_params()
-    );
-    text.push_str(&format!("  answer   {}\n", record.describe_answer()));
-    text.push_str(&format!("  threads  {}\n", record.threads));
-    text.push_str(&format!(
-        "  time     {} median of {runs} (min {}, max {}){warmups}\n",
-        format_seconds(summary.median),
-        format_seconds(summary.min),
-        format_seconds(summary.max)
-    ));
-    if let Some(ideal) = record.ideal_seconds {
-        text.push_str(&format!(
-            "  ideal    {}, the best the lesson's model allows on {} thread(s) (median: {:.0}% of ideal speed)\n",
-            format_seconds(ideal),
-            record.threads,
-            100.0 * ideal / summary.median
-        ));
-    }
-    if let Some(bytes) = record.peak_rss_bytes {
-        text.push_str(&format!("  memory   {:.1} MB peak\n", bytes as f64 / 1e6));
-    }
-    text.push_str(&format!("  machine  {}\n", record.machine.describe()));
-    if !record.machine.build.is_release() {
-        text.push_str("  !!! DEBUG BUILD: these timings mean nothing; add --release !!!\n");
-    }
-    text
 }

@@ -6,7 +6,7 @@ use crate::fields::{Field, Fields, find};
 use crate::json;
 use crate::lesson::Side;
 use crate::machine::Machine;
-use crate::stats::{Summary, summarize};
+use crate::stats::{Summary, format_seconds, summarize};
 
 /// Version of the record's JSON layout; readers refuse versions they do not know.
 pub const RECORD_VERSION: u64 = 1;
@@ -37,6 +37,47 @@ crate::fields::record_type! {
 }
 
 impl Record {
+    /// The short block people read after a run.
+    pub fn human_summary(&self) -> String {
+        let summary = self.summary();
+        let runs = self.seconds.len();
+        let warmups = match self.warmup {
+            0 => String::new(),
+            1 => ", after 1 warm-up".to_string(),
+            n => format!(", after {n} warm-ups"),
+        };
+        let mut text = format!(
+            "{} · {} · {}\n",
+            self.lesson,
+            self.variant,
+            self.describe_params()
+        );
+        text.push_str(&format!("  answer   {}\n", self.describe_answer()));
+        text.push_str(&format!("  threads  {}\n", self.threads));
+        text.push_str(&format!(
+            "  time     {} median of {runs} (min {}, max {}){warmups}\n",
+            format_seconds(summary.median),
+            format_seconds(summary.min),
+            format_seconds(summary.max)
+        ));
+        if let Some(ideal) = self.ideal_seconds {
+            text.push_str(&format!(
+                "  ideal    {}, the best the lesson's model allows on {} thread(s) (median: {:.0}% of ideal speed)\n",
+                format_seconds(ideal),
+                self.threads,
+                100.0 * ideal / summary.median
+            ));
+        }
+        if let Some(bytes) = self.peak_rss_bytes {
+            text.push_str(&format!("  memory   {:.1} MB peak\n", bytes as f64 / 1e6));
+        }
+        text.push_str(&format!("  machine  {}\n", self.machine.describe()));
+        if !self.machine.build.is_release() {
+            text.push_str("  !!! DEBUG BUILD: these timings mean nothing; add --release !!!\n");
+        }
+        text
+    }
+
     pub fn summary(&self) -> Summary {
         summarize(&self.seconds).unwrap_or(Summary {
             min: f64::NAN,

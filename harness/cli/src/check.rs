@@ -1,11 +1,12 @@
 //! `workbook check`: for a learner who has edited an exercise. Is the answer still right,
 //! on one thread and on many? Does it run in parallel yet?
 
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use workbook::registry::{Agreement, Lesson};
 use workbook::stats::format_seconds;
-use workbook::{Record, Value};
+use workbook::{Record, Side, Value};
 
 use crate::binaries::BuildOptions;
 use crate::failure::{Failure, Outcome};
@@ -14,7 +15,6 @@ use crate::output::say;
 use crate::records::print_warnings;
 use crate::rows::Scaling;
 use crate::runner::LessonRunner;
-use crate::sayln;
 use crate::table::{Table, threads_label};
 
 #[derive(Debug, clap::Args)]
@@ -42,8 +42,55 @@ enum Verdict {
 const PARALLEL: f64 = 1.3;
 const SLIGHTLY: f64 = 1.1;
 
+/// The four runs a check makes, in the order they are made and recorded.
+pub struct CheckRuns {
+    /// The solution on the parallel thread count: the answer to match.
+    pub reference: Record,
+    /// The solution on one thread: the serial work, the time to beat.
+    pub serial: Record,
+    /// The learner's exercise on one thread, and on the parallel thread count.
+    pub one: Record,
+    pub many: Record,
+}
+
+impl CheckRuns {
+    /// The records as run; `from_records` reads them back.
+    pub fn records(&self) -> [&Record; 4] {
+        [&self.reference, &self.serial, &self.one, &self.many]
+    }
+
+    pub fn from_records(records: Vec<Record>) -> Result<CheckRuns, String> {
+        let [reference, serial, one, many] = <[Record; 4]>::try_from(records)
+            .map_err(|records| format!("a check has 4 records, not {}", records.len()))?;
+        if reference.side != Side::Solution || serial.side != Side::Solution {
+            return Err("a check's first two records are the solution's".into());
+        }
+        Ok(CheckRuns {
+            reference,
+            serial,
+            one,
+            many,
+        })
+    }
+}
+
 pub fn check(args: &CheckArgs) -> Outcome<()> {
     let lesson = find_lesson(&args.lesson)?;
+    let runs = check_runs(lesson, args, Side::Exercise)?;
+    let (text, all_right) = check_text(lesson, &runs, args.run.quick);
+    say(&text);
+    print_warnings(runs.records().into_iter());
+    if all_right {
+        Ok(())
+    } else {
+        Err(Failure::failed("the exercise's answer is not right yet"))
+    }
+}
+
+/// Runs the solution (on N threads, then on 1) and the exercise (on 1, then on N). With
+/// `learner` the solution, the learner's runs are the solution's: what `check` says about
+/// a finished exercise, for the lesson text to quote.
+pub fn check_runs(lesson: &'static Lesson, args: &CheckArgs, learner: Side) -> Outcome<CheckRuns> {
     let threads = args.threads.threads()?;
     let mut runner = LessonRunner::new(lesson, &args.run, &args.build, &[], 4)?;
     let reference_variant = lesson.default_variant().name;
@@ -55,17 +102,36 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
         runner.solution("reference (solution), 1 thread", 1, reference_variant, &[])?;
     // An exercise that hangs is stopped, after long enough for one far slower than that.
     runner.limit_time(time_limit(serial_start.elapsed()));
-    let (one, _) = runner.exercise("your exercise, 1 thread", 1, &[])?;
-    let (many, _) = runner.exercise(&format!("your exercise, {threads} threads"), threads, &[])?;
+    let mut learner_run = |label: &str, threads| match learner {
+        Side::Exercise => runner.exercise(label, threads, &[]),
+        Side::Solution => runner.solution(label, threads, reference_variant, &[]),
+    };
+    let (one, _) = learner_run("your exercise, 1 thread", 1)?;
+    let (many, _) = learner_run(&format!("your exercise, {threads} threads"), threads)?;
     runner.finish();
+    Ok(CheckRuns {
+        reference,
+        serial,
+        one,
+        many,
+    })
+}
 
+/// What `check` says about its runs, and whether both answers are right.
+pub fn check_text(lesson: &Lesson, runs: &CheckRuns, quick: bool) -> (String, bool) {
+    let CheckRuns {
+        reference,
+        serial,
+        one,
+        many,
+    } = runs;
     let rule = lesson.default_variant().agreement;
     let verdicts = [
         verdict(rule, &reference.answer_value(), &one.answer_value()),
         verdict(rule, &reference.answer_value(), &many.answer_value()),
     ];
-    sayln!(
-        "Checking your {} exercise (exercises/{}/src/main.rs) · {}\n",
+    let mut text = format!(
+        "Checking your {} exercise (exercises/{}/src/main.rs) · {}\n\n",
         lesson.name,
         lesson.name,
         one.describe_params()
@@ -73,7 +139,11 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
     let mut table = Table::new(&["run", "verdict", ">median"]);
     table.row(vec![
         "reference".into(),
-        format!("{} on {threads} threads", lesson.solution_binary()),
+        format!(
+            "{} on {}",
+            lesson.solution_binary(),
+            threads_label(reference.threads)
+        ),
         format_seconds(reference.summary().median),
     ]);
     table.row(vec![
@@ -81,7 +151,7 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
         format!("{} on 1 thread", lesson.solution_binary()),
         format_seconds(serial.summary().median),
     ]);
-    for (record, verdict) in [&one, &many].into_iter().zip(&verdicts) {
+    for (record, verdict) in [one, many].into_iter().zip(&verdicts) {
         table.row(vec![
             threads_label(record.threads),
             match verdict {
@@ -93,23 +163,16 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
             format_seconds(record.summary().median),
         ]);
     }
-    say(&table.render());
-    sayln!("\n  answer   {}\n", reference.describe_answer());
+    text.push_str(&table.render());
+    let _ = writeln!(text, "\n  answer   {}\n", reference.describe_answer());
     let all_right = verdicts.iter().all(|v| *v == Verdict::Right);
-    sayln!(
+    let _ = writeln!(
+        text,
         "{}",
-        explain_answers(lesson, rule, &verdicts, &[&one, &many])
+        explain_answers(lesson, rule, &verdicts, &[one, many])
     );
-    sayln!(
-        "{}",
-        explain_speed(lesson, &serial, &one, &many, args.run.quick)
-    );
-    print_warnings([&reference, &one, &many].into_iter());
-    if all_right {
-        Ok(())
-    } else {
-        Err(Failure::failed("the exercise's answer is not right yet"))
-    }
+    let _ = writeln!(text, "{}", explain_speed(lesson, serial, one, many, quick));
+    (text, all_right)
 }
 
 fn verdict(rule: Agreement, reference: &Value, answer: &Value) -> Verdict {

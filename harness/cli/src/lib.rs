@@ -1,10 +1,11 @@
 //! The `workbook` command's parts. `main.rs` holds the command line; each command
-//! (compare, sweep, check, report, slurm, data, list, doctor) has a module of its own and imports
+//! (compare, sweep, check, report, slurm, data, list, doctor, book) has a module of its own and imports
 //! no other command. Below them, one path from runs to results: run lesson binaries
 //! (`runner`), read their records (`records`), pool them into rows (`rows`), and write the
 //! rows out as tables, CSV and plots (`columns`, `table`, `plot`).
 
 pub mod binaries;
+pub mod book;
 pub mod check;
 pub mod children;
 pub mod columns;

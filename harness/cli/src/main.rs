@@ -11,7 +11,7 @@ use workbook_cli::binaries::{BuildOptions, locate_lessons};
 use workbook_cli::failure::{Failure, Outcome};
 use workbook_cli::plan::SweepArgs;
 use workbook_cli::sayln;
-use workbook_cli::{check, compare, data, doctor, list, report, slurm, sweep};
+use workbook_cli::{book, check, compare, data, doctor, list, report, slurm, sweep};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -66,6 +66,9 @@ enum Commands {
     /// Merge the records of sweeps and Slurm jobs, from one machine or many, into one
     /// table and one speedup plot
     Report(report::ReportArgs),
+    /// Write the output and plots the lesson texts quote from the records in lessons/runs/
+    /// (--check: only say which are stale; --record: run the quoted commands again first)
+    Book(book::BookArgs),
 }
 
 fn main() {
@@ -87,6 +90,7 @@ fn main() {
         Commands::Slurm(args) => slurm::slurm(args),
         Commands::Report(args) => report::report(args),
         Commands::Doctor(args) => doctor::doctor(args),
+        Commands::Book(args) => book::book(args),
     };
     if let Err(Failure { code, message }) = outcome {
         eprintln!("workbook: error: {message}");

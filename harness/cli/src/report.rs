@@ -33,7 +33,7 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
     let records = load(&args.folders)?;
     let rows = merge(&records);
     let machines = machines(&records);
-    let markdown = markdown(&records, &machines, &rows, args.folders.len());
+    let markdown = report_markdown(&records, &machines, &rows, args.folders.len());
 
     // A folder named with --out is the user's to reuse: its report files are replaced
     // whole. The default is a new folder that no other report shares.
@@ -69,14 +69,19 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
         Agrees,
     ];
     write_file(&folder, "report.csv", &csv(&csv_columns, &rows))?;
-    plot(&folder.join("speedup.png"), &machines, &rows)?;
+    report_plot(&folder.join("speedup.png"), &machines, &rows)?;
     say(&markdown);
     sayln!("\nWritten to {}/", folder.display());
     print_warnings(records.iter());
     Ok(())
 }
 
-fn markdown(records: &[Record], machines: &[MachineKey], rows: &[Row], folders: usize) -> String {
+pub fn report_markdown(
+    records: &[Record],
+    machines: &[MachineKey],
+    rows: &[Row],
+    folders: usize,
+) -> String {
     let mut text = format!(
         "# Report: {} records from {folders} folder{}\n\n",
         records.len(),
@@ -150,7 +155,7 @@ fn markdown(records: &[Record], machines: &[MachineKey], rows: &[Row], folders: 
 }
 
 /// One line per lesson, variant, flags and machine: speedup against threads.
-fn plot(path: &Path, machines: &[MachineKey], rows: &[Row]) -> Outcome<()> {
+pub fn report_plot(path: &Path, machines: &[MachineKey], rows: &[Row]) -> Outcome<()> {
     let Some(first) = rows.first() else {
         return Ok(());
     };

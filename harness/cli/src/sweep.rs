@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use workbook::machine::{Machine, available_cpus, default_threads};
+use workbook::machine::{Machine, default_threads};
 use workbook::params::parse_count;
 use workbook::{Record, Side};
 
@@ -44,6 +44,26 @@ pub fn sweep(args: &SweepArgs) -> Outcome<()> {
 }
 
 fn run_and_write(args: &SweepArgs, plan: &Plan, folder: &Path) -> Outcome<()> {
+    let (records, lines) = sweep_runs(args, plan)?;
+    let rows = sweep_rows(plan, &records);
+    let write = |name: &str, text: &str| write_file(folder, name, text);
+    write("records.jsonl", &(lines.join("\n") + "\n"))?;
+    write("sweep.csv", &csv(&columns(plan, &rows, true), &rows))?;
+    let summary = json_summary(plan, &rows, &lines);
+    let summary = serde_json::to_string_pretty(&summary).unwrap_or_default();
+    write("sweep.json", &(summary + "\n"))?;
+    let markdown = sweep_markdown(plan, &records, &rows);
+    write("sweep.md", &markdown)?;
+    draw_plots(plan, folder, &records, &rows)?;
+    say(&markdown);
+    sayln!("\nWritten to {}/", folder.display());
+    print_warnings(records.iter());
+    fail_on_disagreement(&disagreements(&rows, |row| threads_label(row.threads)))
+}
+
+/// Runs the sweep's rounds: each round the exercise (once per value of the varied flag),
+/// then the solution at each thread count. The records, and their lines as printed.
+pub fn sweep_runs(args: &SweepArgs, plan: &Plan) -> Outcome<(Vec<Record>, Vec<String>)> {
     let (lesson, variant) = (plan.lesson, plan.variant);
     let values = plan.values();
     let solution_only = plan.varies_solution_only();
@@ -79,14 +99,14 @@ fn run_and_write(args: &SweepArgs, plan: &Plan, folder: &Path) -> Outcome<()> {
         }
     }
     runner.finish();
+    Ok((records, lines))
+}
 
-    let mut rows = merge(&records);
+/// The sweep's records merged into rows, with the sweep's own columns.
+pub fn sweep_rows(plan: &Plan, records: &[Record]) -> Vec<Row> {
+    let mut rows = merge(records);
     add_sweep_columns(plan, &mut rows);
-    let markdown = write_outputs(plan, folder, &records, &rows, &lines)?;
-    say(&markdown);
-    sayln!("\nWritten to {}/", folder.display());
-    print_warnings(records.iter());
-    fail_on_disagreement(&disagreements(&rows, |row| threads_label(row.threads)))
+    rows
 }
 
 /// Self-speedup against the same configuration on one thread, and, when the varied flag is
@@ -96,9 +116,10 @@ fn add_sweep_columns(plan: &Plan, rows: &mut [Row]) {
         .vary
         .as_ref()
         .filter(|vary| plan.lesson.tasks == Some(vary.name.as_str()));
-    let cpus = available_cpus();
     let measured: Vec<Row> = rows.to_vec();
     for row in rows.iter_mut() {
+        // The CPUs of the machine that ran it, which need not be this one.
+        let cpus = row.machine_details.available_cpus;
         let one_thread = measured
             .iter()
             .find(|r| r.threads == 1 && r.same_configuration(row));
@@ -186,27 +207,9 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
     columns
 }
 
-/// Writes records.jsonl, sweep.csv, sweep.json, sweep.md and the plots; returns the markdown.
-fn write_outputs(
-    plan: &Plan,
-    folder: &Path,
-    records: &[Record],
-    rows: &[Row],
-    lines: &[String],
-) -> Outcome<String> {
-    let write = |name: &str, text: &str| write_file(folder, name, text);
-    write("records.jsonl", &(lines.join("\n") + "\n"))?;
-    write("sweep.csv", &csv(&columns(plan, rows, true), rows))?;
-    let summary = json_summary(plan, rows, lines);
-    let summary = serde_json::to_string_pretty(&summary).unwrap_or_default();
-    write("sweep.json", &(summary + "\n"))?;
-    let exercise = records
-        .iter()
-        .find(|r| r.side == Side::Exercise)
-        .expect("a sweep runs the exercise");
-    let markdown = markdown(plan, exercise, rows);
-    write("sweep.md", &markdown)?;
-
+/// The speedup plot, and with a varied flag the plot of time against it, into `folder`.
+pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) -> Outcome<()> {
+    let exercise = exercise_of(records);
     let variant = plan.variant.name;
     let vary_name = plan.vary.as_ref().map(|v| v.name.as_str());
     let speedups = series(rows, |row| {
@@ -253,10 +256,19 @@ fn write_outputs(
                 .map_err(|e| Failure::failed(format!("time plot: {e}")))?;
         }
     }
-    Ok(markdown)
+    Ok(())
 }
 
-fn markdown(plan: &Plan, exercise: &Record, rows: &[Row]) -> String {
+fn exercise_of(records: &[Record]) -> &Record {
+    records
+        .iter()
+        .find(|r| r.side == Side::Exercise)
+        .expect("a sweep runs the exercise")
+}
+
+/// sweep.md: what ran where, and the table.
+pub fn sweep_markdown(plan: &Plan, records: &[Record], rows: &[Row]) -> String {
+    let exercise = exercise_of(records);
     let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
     let mut text = format!(
         "# Sweep: {}, solution variant {}\n\n",

@@ -12,8 +12,8 @@ use workbook_cli::binaries::workspace_root;
 use workbook_cli::list::markdown_table;
 
 const HARNESS_FLAGS: [&str; 6] = ["threads", "repeat", "warmup", "json", "help", "variant"];
-const COMMANDS: [&str; 9] = [
-    "list", "compare", "sweep", "check", "data", "build", "slurm", "report", "doctor",
+const COMMANDS: [&str; 10] = [
+    "list", "compare", "sweep", "check", "data", "build", "slurm", "report", "doctor", "book",
 ];
 /// Binaries that are not lessons: the SWMR lesson's simulated detector.
 const TOOLS: [&str; 1] = ["swmr-writer"];
