@@ -64,7 +64,8 @@ pub fn find_lesson(name: &str) -> Outcome<&'static Lesson> {
     })
 }
 
-/// The variants `--variant` names: one, "all", or the default when not given.
+/// The variants `--variant` names: one, several (`mutex,atomic`), "all", or the default
+/// when not given.
 pub fn find_variants(
     lesson: &'static Lesson,
     name: Option<&str>,
@@ -84,6 +85,13 @@ pub fn find_variants(
                 .iter()
                 .filter(|v| lesson.variant_feature(v.name).is_none())
                 .collect())
+        }
+        Some(list) if list.contains(',') => {
+            let mut variants = Vec::new();
+            for name in list.split(',').filter(|name| !name.is_empty()) {
+                variants.extend(find_variants(lesson, Some(name))?);
+            }
+            Ok(variants)
         }
         Some(name) => lesson.variant(name).map(|v| vec![v]).ok_or_else(|| {
             let names: Vec<_> = lesson.variants.iter().map(|v| v.name).collect();

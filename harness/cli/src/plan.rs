@@ -23,7 +23,8 @@ pub struct SweepArgs {
     /// Also sweep one lesson flag, e.g. chunks=1,10,100,1000
     #[arg(long, value_name = "FLAG=V1,V2,...")]
     pub vary: Option<String>,
-    /// The solution variant to sweep [default: the lesson's first]
+    /// The solution variants to sweep: one, several (mutex,atomic) or all [default: the
+    /// lesson's first]
     #[arg(long)]
     pub variant: Option<String>,
     /// Run the whole sweep this many times, taking turns, and pool each configuration's
@@ -50,7 +51,7 @@ pub struct Vary {
 /// varies (if any), and how many rounds it takes in turn.
 pub struct Plan {
     pub lesson: &'static Lesson,
-    pub variant: &'static Variant,
+    pub variants: Vec<&'static Variant>,
     pub threads: Vec<usize>,
     pub vary: Option<Vary>,
     pub rounds: usize,
@@ -60,14 +61,14 @@ impl Plan {
     /// What the sweep's flags ask for: the variant, the thread counts (1, 2, 4, ... up to
     /// `most` unless given) and the flag to vary.
     pub fn read(lesson: &'static Lesson, args: &SweepArgs, most: usize) -> Outcome<Plan> {
-        let variant = find_variants(lesson, args.variant.as_deref())?;
-        let [variant] = variant[..] else {
-            return Err(Failure::usage("sweep runs one variant at a time"));
-        };
+        let variants = find_variants(lesson, args.variant.as_deref())?;
+        if variants.is_empty() {
+            return Err(Failure::usage("--variant names no variant"));
+        }
         let vary = args.vary.as_deref();
         Ok(Plan {
             lesson,
-            variant,
+            variants,
             threads: thread_counts(&args.threads, most),
             vary: vary.map(|text| parse_vary(lesson, text)).transpose()?,
             rounds: args.rounds as usize,
@@ -89,6 +90,27 @@ impl Plan {
                     )
                 })
                 .collect(),
+        }
+    }
+
+    /// The variants' names, as a folder name or a title: "rayon", "mutex+atomic".
+    pub fn variant_names(&self) -> String {
+        let names: Vec<&str> = self.variants.iter().map(|v| v.name).collect();
+        names.join("+")
+    }
+
+    /// How the variants' answers must agree with the exercise's: one rule, or each's.
+    pub fn agreements(&self) -> String {
+        let mut rules: Vec<String> = Vec::new();
+        for variant in &self.variants {
+            let rule = variant.agreement.describe();
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
+        }
+        match rules.as_slice() {
+            [one] => one.clone(),
+            _ => format!("each variant by its own rule ({})", rules.join("; ")),
         }
     }
 
@@ -125,10 +147,12 @@ impl Plan {
                 check_args(side, &args).map_err(|e| Failure::usage(format!("{e}{at}")))
             };
             check(Side::Exercise, 1, exercise_flags(lesson, &configured))?;
-            for &p in &self.threads {
-                let mut words = vec!["--variant".to_string(), self.variant.name.to_string()];
-                words.extend(configured.iter().cloned());
-                check(Side::Solution, p, words)?;
+            for variant in &self.variants {
+                for &p in &self.threads {
+                    let mut words = vec!["--variant".to_string(), variant.name.to_string()];
+                    words.extend(configured.iter().cloned());
+                    check(Side::Solution, p, words)?;
+                }
             }
         }
         Ok(())

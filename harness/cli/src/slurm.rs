@@ -461,10 +461,12 @@ pub fn slurm(args: &SlurmArgs) -> Outcome<()> {
 fn build_for(job: &Job, build: &BuildOptions) -> Outcome<()> {
     // A sweep of a variant behind a feature (polars) needs the solution built with it.
     let features = match (&job.target, crate::options::variant_in(&job.sweep_flags)) {
-        (Target::Lesson(lesson), Some(name)) => match lesson.variant(name) {
-            Some(variant) => crate::options::features_for(lesson, &[variant]),
-            None => Vec::new(),
-        },
+        (Target::Lesson(lesson), Some(names)) => {
+            match crate::options::find_variants(lesson, Some(names)) {
+                Ok(variants) => crate::options::features_for(lesson, &variants),
+                Err(_) => Vec::new(),
+            }
+        }
         _ => Vec::new(),
     };
     for (name, path) in locate_lessons(&job.lessons(), &features, build)? {

@@ -64,7 +64,7 @@ fn run_and_write(args: &SweepArgs, plan: &Plan, folder: &Path) -> Outcome<()> {
 /// Runs the sweep's rounds: each round the exercise (once per value of the varied flag),
 /// then the solution at each thread count. The records, and their lines as printed.
 pub fn sweep_runs(args: &SweepArgs, plan: &Plan) -> Outcome<(Vec<Record>, Vec<String>)> {
-    let (lesson, variant) = (plan.lesson, plan.variant);
+    let lesson = plan.lesson;
     let values = plan.values();
     let solution_only = plan.varies_solution_only();
     let exercises = if solution_only { 1 } else { values.len() };
@@ -72,8 +72,8 @@ pub fn sweep_runs(args: &SweepArgs, plan: &Plan) -> Outcome<(Vec<Record>, Vec<St
         lesson,
         &args.run,
         &args.build,
-        &features_for(lesson, &[variant]),
-        plan.rounds * (values.len() * plan.threads.len() + exercises),
+        &features_for(lesson, &plan.variants),
+        plan.rounds * (values.len() * plan.variants.len() * plan.threads.len() + exercises),
     )?;
     let mut records = Vec::new();
     let mut lines = Vec::new();
@@ -90,11 +90,13 @@ pub fn sweep_runs(args: &SweepArgs, plan: &Plan) -> Outcome<(Vec<Record>, Vec<St
                 records.push(run.0);
                 lines.push(run.1);
             }
-            for &p in &plan.threads {
-                let label = format!("{} threads={p}{at}", variant.name);
-                let run = runner.solution(&label, p, variant.name, extra)?;
-                records.push(run.0);
-                lines.push(run.1);
+            for variant in &plan.variants {
+                for &p in &plan.threads {
+                    let label = format!("{} threads={p}{at}", variant.name);
+                    let run = runner.solution(&label, p, variant.name, extra)?;
+                    records.push(run.0);
+                    lines.push(run.1);
+                }
             }
         }
     }
@@ -154,7 +156,7 @@ fn output_folder(out: Option<&Path>, plan: &Plan) -> Outcome<PathBuf> {
         .vary
         .as_ref()
         .map_or(String::new(), |v| format!("-{}", v.name));
-    let (lesson, variant) = (plan.lesson.name, plan.variant.name);
+    let (lesson, variant) = (plan.lesson.name, plan.variant_names());
     let (host, stamp) = (Machine::detect().host, file_stamp(None));
     new_folder(out, &format!("{lesson}-{variant}{vary}-{host}-{stamp}"))
 }
@@ -191,7 +193,9 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
             Timestamp,
         ];
     }
-    let mut columns = vec![Column::Threads];
+    let mut columns = Vec::new();
+    columns.extend((plan.variants.len() > 1).then_some(Column::Variant));
+    columns.push(Column::Threads);
     columns.extend(plan.vary.is_some().then_some(Column::Vary(vary)));
     columns.push(Column::Median);
     columns.extend(has_ideal.then_some(Column::Ideal));
@@ -210,12 +214,12 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
 /// The speedup plot, and with a varied flag the plot of time against it, into `folder`.
 pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) -> Outcome<()> {
     let exercise = exercise_of(records);
-    let variant = plan.variant.name;
+    let variant = plan.variant_names();
     let vary_name = plan.vary.as_ref().map(|v| v.name.as_str());
     let speedups = series(rows, |row| {
         let label = match vary_name {
-            Some(name) => format!("{variant} {name}={}", row.param(name)),
-            None => format!("solution {variant}"),
+            Some(name) => format!("{} {name}={}", row.variant, row.param(name)),
+            None => format!("solution {}", row.variant),
         };
         Some((label, (row.threads as f64, row.scaling()?.speedup)))
     });
@@ -245,7 +249,7 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
             Some(("exercise (serial)".into(), (x(row)?, row.serial_median()?)))
         });
         let solution = series(rows, |row| {
-            let label = format!("{variant}, {}", threads_label(row.threads));
+            let label = format!("{}, {}", row.variant, threads_label(row.threads));
             Some((label, (x(row)?, row.median())))
         });
         let times: Vec<_> = serial.into_iter().chain(solution).collect();
@@ -269,11 +273,22 @@ fn exercise_of(records: &[Record]) -> &Record {
 /// sweep.md: what ran where, and the table.
 pub fn sweep_markdown(plan: &Plan, records: &[Record], rows: &[Row]) -> String {
     let exercise = exercise_of(records);
-    let (lesson, variant, vary) = (plan.lesson, plan.variant, plan.vary.as_ref());
-    let mut text = format!(
-        "# Sweep: {}, solution variant {}\n\n",
-        lesson.name, variant.name
-    );
+    let (lesson, vary) = (plan.lesson, plan.vary.as_ref());
+    let mut text = match plan.variants.as_slice() {
+        [one] => format!(
+            "# Sweep: {}, solution variant {}\n\n",
+            lesson.name, one.name
+        ),
+        several => format!(
+            "# Sweep: {}, solution variants {}\n\n",
+            lesson.name,
+            several
+                .iter()
+                .map(|v| v.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     let _ = writeln!(text, "- machine: {}", exercise.machine.describe());
     let flags: Vec<String> = exercise
         .params
@@ -295,7 +310,7 @@ pub fn sweep_markdown(plan: &Plan, records: &[Record], rows: &[Row]) -> String {
             1 => String::new(),
             n => format!(", pooled from {n} rounds taken in turn"),
         },
-        variant.agreement.describe()
+        plan.agreements()
     );
     let build = &exercise.machine.build;
     let commit: String = build.git_commit.chars().take(12).collect();
@@ -341,6 +356,7 @@ fn json_summary(plan: &Plan, rows: &[Row], lines: &[String]) -> serde_json::Valu
             let summary = row.summary();
             let scaling = row.scaling();
             json!({
+                "variant": row.variant,
                 "threads": row.threads,
                 "vary_value": vary.map(|name| row.param(name)),
                 "median_s": summary.median,
@@ -364,8 +380,8 @@ fn json_summary(plan: &Plan, rows: &[Row], lines: &[String]) -> serde_json::Valu
         .collect();
     json!({
         "lesson": plan.lesson.name,
-        "variant": plan.variant.name,
-        "agreement": plan.variant.agreement.describe(),
+        "variant": plan.variant_names(),
+        "agreement": plan.agreements(),
         "vary_flag": vary,
         "rows": rows,
         "records": records,

@@ -125,6 +125,44 @@ fn sweep_writes_one_row_per_thread_count_in_every_format() {
     assert_eq!(png_size(&folder.join("speedup.png")), (900, 600));
 }
 
+/// Several variants in one sweep: each at every thread count, against one exercise run, in
+/// one table with a variant column (the lesson texts quote such tables).
+#[test]
+fn a_sweep_of_several_variants_runs_each_against_the_same_exercise() {
+    let (folder, _) = sweep_into(
+        "sweep-variants",
+        &[
+            "pi",
+            "--quick",
+            "--variant",
+            "rayon,threads",
+            "--threads",
+            "1,2",
+        ],
+    );
+    let records = std::fs::read_to_string(folder.join("records.jsonl")).expect("records");
+    assert_eq!(
+        records.lines().count(),
+        5,
+        "1 exercise run and 2 x 2 solution runs"
+    );
+    let markdown = std::fs::read_to_string(folder.join("sweep.md")).expect("markdown");
+    assert!(
+        markdown.contains("solution variants rayon, threads"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("| variant | threads |"), "{markdown}");
+    for variant in ["rayon", "threads"] {
+        let rows = markdown
+            .lines()
+            .filter(|l| l.starts_with(&format!("| {variant} |")) && l.ends_with(" yes |"))
+            .count();
+        assert_eq!(rows, 2, "{variant}: {markdown}");
+    }
+    let unknown = run(workbook().args(["sweep", "pi", "--quick", "--variant", "rayon,nosuch"]));
+    common::assert_usage_error(&unknown, "no variant 'nosuch'");
+}
+
 #[test]
 fn rounds_take_turns_and_pool_their_runs() {
     let (folder, _) = sweep_into(
