@@ -34,6 +34,9 @@ pub enum Column {
     Max,
     Ideal,
     Serial,
+    /// Peak memory (resident set) of the solution's runs, and of the exercise's.
+    Memory,
+    SerialMemory,
     Speedup,
     SelfSpeedup,
     Efficiency,
@@ -58,6 +61,13 @@ fn text(value: impl ToString) -> Cell {
 fn number(value: Option<f64>, shown: fn(f64) -> String, exported: fn(f64) -> String) -> Cell {
     match value {
         Some(value) => (shown(value), exported(value)),
+        None => ("-".to_string(), String::new()),
+    }
+}
+
+fn bytes(value: Option<u64>) -> Cell {
+    match value {
+        Some(bytes) => (format!("{:.1} MB", bytes as f64 / 1e6), bytes.to_string()),
         None => ("-".to_string(), String::new()),
     }
 }
@@ -92,6 +102,8 @@ impl Column {
             Max => (">max", "max_s"),
             Ideal => (">ideal", "ideal_s"),
             Serial => (">serial", "serial_median_s"),
+            Memory => (">memory", "peak_rss_bytes"),
+            SerialMemory => (">serial memory", "serial_peak_rss_bytes"),
             Speedup => (">speedup", "speedup"),
             SelfSpeedup => (">self-speedup", "self_speedup"),
             Efficiency => (">efficiency", "efficiency"),
@@ -147,6 +159,8 @@ impl Column {
             Max => seconds(Some(summary().max)),
             Ideal => seconds(row.ideal_seconds),
             Serial => seconds(row.serial_median()),
+            Memory => bytes(row.peak_rss_bytes),
+            SerialMemory => bytes(row.serial_peak_rss_bytes),
             Speedup => number(scaling().map(|s| s.speedup), times, four_places),
             SelfSpeedup => number(row.self_speedup, times, scientific),
             Efficiency => number(

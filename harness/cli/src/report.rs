@@ -63,6 +63,8 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
         Max,
         Ideal,
         Serial,
+        Memory,
+        SerialMemory,
         Speedup,
         Efficiency,
         From,

@@ -81,6 +81,9 @@ pub struct Row {
     pub ideal_seconds: Option<f64>,
     /// The exercise's runs on the same machine with the same flags, if any.
     pub serial_seconds: Option<Vec<f64>>,
+    /// The largest peak memory of the pooled runs, and of the exercise's.
+    pub peak_rss_bytes: Option<u64>,
+    pub serial_peak_rss_bytes: Option<u64>,
     /// Where the runs came from: Slurm jobs ("job 1234", "job 1230_4" for an array task),
     /// "local" for runs outside Slurm.
     pub jobs: BTreeSet<String>,
@@ -110,6 +113,8 @@ impl Row {
             ideal_seconds: None,
             serial_seconds: (!serial.is_empty())
                 .then(|| serial.iter().flat_map(|r| r.seconds.clone()).collect()),
+            peak_rss_bytes: None,
+            serial_peak_rss_bytes: serial.iter().filter_map(|r| r.peak_rss_bytes).max(),
             jobs: BTreeSet::new(),
             agreement: serial_agreement(serial),
             answer: record.answer_value(),
@@ -131,6 +136,7 @@ impl Row {
     fn pool(&mut self, record: &Record) {
         self.seconds.extend(&record.seconds);
         self.ideal_seconds = self.ideal_seconds.or(record.ideal_seconds);
+        self.peak_rss_bytes = self.peak_rss_bytes.max(record.peak_rss_bytes);
         self.jobs.insert(job_label(record));
         if self.agreement.is_ok() {
             self.agreement = self.check(record);

@@ -179,6 +179,8 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
             Max,
             Ideal,
             Serial,
+            Memory,
+            SerialMemory,
             Speedup,
             SelfSpeedup,
             Efficiency,
@@ -200,7 +202,9 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
     columns.push(Column::Median);
     columns.extend(has_ideal.then_some(Column::Ideal));
     columns.extend([
+        Column::Memory,
         Column::Serial,
+        Column::SerialMemory,
         Column::Speedup,
         Column::SelfSpeedup,
         Column::Efficiency,
