@@ -96,6 +96,7 @@ pub fn book(args: &BookArgs) -> Outcome<()> {
     }
 
     let scratch = Scratch::new()?;
+    let unused = unused_records(&folder, &quotes)?;
     let mut stale = Vec::new();
     for page in &pages {
         let text = read(page)?;
@@ -117,7 +118,17 @@ pub fn book(args: &BookArgs) -> Outcome<()> {
             workbook::files::write(page, written).map_err(|e| Failure::failed(e.to_string()))?;
         }
     }
+    if !args.check {
+        for folder in &unused {
+            eprintln!("warning: {folder}: remove it, or name it in a quote");
+        }
+    }
     if args.check {
+        if let Some(folder) = unused.first() {
+            return Err(Failure::failed(format!(
+                "{folder}: remove it, or name it in a quote"
+            )));
+        }
         if stale.is_empty() {
             sayln!("{} quotes, every one as its records give it.", quotes.len());
             return Ok(());
@@ -134,6 +145,29 @@ pub fn book(args: &BookArgs) -> Outcome<()> {
         stale.len()
     );
     Ok(())
+}
+
+/// Folders of records in runs/ that no quote names and no report quote reads: left behind
+/// when a quote was renamed or removed.
+fn unused_records(folder: &Path, quotes: &[Quote]) -> Outcome<Vec<String>> {
+    let runs = folder.join(RUNS);
+    let Ok(entries) = std::fs::read_dir(&runs) else {
+        return Ok(Vec::new());
+    };
+    let mut used: Vec<PathBuf> = quotes.iter().map(|q| runs.join(&q.name)).collect();
+    for quote in quotes {
+        if let Command::Report { folders } = parse(quote)? {
+            used.extend(folders.iter().map(|f| folder.join(f)));
+        }
+    }
+    let mut unused: Vec<String> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() && !used.iter().any(|u| u == path))
+        .map(|path| format!("{} is read by no quote", path.display()))
+        .collect();
+    unused.sort();
+    Ok(unused)
 }
 
 fn read(path: &Path) -> Outcome<String> {
@@ -278,6 +312,11 @@ fn record(folder: &Path, quote: &Quote, build: &BuildOptions) -> Outcome<()> {
         }
         Command::Sweep(args) => {
             let plan = sweep_plan(&args)?;
+            // Every configuration checked first, as `workbook sweep` checks them.
+            let lesson = plan.lesson;
+            let here =
+                |side, words: &[String]| workbook::flags::parse(lesson, side, words).map(drop);
+            plan.check(&args.run, &here)?;
             sweep_runs(&args, &plan)?.1
         }
         Command::Report { .. } => return Ok(()),

@@ -93,5 +93,11 @@ fn missing_records_and_unknown_quotes_fail_in_one_line() {
     .expect("page");
     let ran = run(workbook().args(["book", "--check", "--lessons", &folder]));
     common::assert_fails(&ran, 1, "quote odd");
+
+    // Records that no quote reads any more: a quote renamed or removed.
+    std::fs::write(book.join("page.md"), "No quotes.\n").expect("page");
+    std::fs::create_dir_all(book.join("runs/left-behind")).expect("folder");
+    let ran = run(workbook().args(["book", "--check", "--lessons", &folder]));
+    common::assert_fails(&ran, 1, "left-behind is read by no quote");
     let _ = std::fs::remove_dir_all(&book);
 }
