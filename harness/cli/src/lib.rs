@@ -1,8 +1,10 @@
 //! The `workbook` command's parts. `main.rs` holds the command line; each command
-//! (compare, sweep, check, report, slurm, data, list, doctor, book) has a module of its own and imports
-//! no other command. Below them, one path from runs to results: run lesson binaries
-//! (`runner`), read their records (`records`), pool them into rows (`rows`), and write the
-//! rows out as tables, CSV and plots (`columns`, `table`, `plot`).
+//! (compare, sweep, check, report, slurm, data, list, doctor) has a module of its own and
+//! imports no other command. `book` sits above them: it quotes check, sweep and report in
+//! the lesson texts, made from recorded runs. Below the commands, one path from runs to
+//! results: run lesson binaries (`runner`), read their records (`records`), pool them into
+//! rows (`rows`), and write the rows out as tables, CSV and plots (`columns`, `table`,
+//! `plot`).
 
 pub mod binaries;
 pub mod book;
