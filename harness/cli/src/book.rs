@@ -291,9 +291,19 @@ fn record(folder: &Path, quote: &Quote, build: &BuildOptions) -> Outcome<()> {
             let lesson = find_lesson(&line.lesson)?;
             let threads = line.threads.threads()?;
             let variants = find_variants(lesson, line.variant.as_deref())?;
+            let variant = match (&line.variant, variants.as_slice()) {
+                (None, _) => None,
+                (Some(_), [one]) => Some(one.name),
+                (Some(_), _) => {
+                    return Err(Failure::usage(format!(
+                        "{}: a run quote runs one variant",
+                        quote.describe()
+                    )));
+                }
+            };
             let features = features_for(lesson, &variants);
             let mut runner = LessonRunner::new(lesson, &line.run, build, &features, 1)?;
-            let (_, json) = match &line.variant {
+            let (_, json) = match variant {
                 Some(variant) => runner.solution(&quote.name, threads, variant, &[])?,
                 None => runner.exercise(&quote.name, threads, &[])?,
             };
