@@ -6,7 +6,7 @@ use crate::fields::{Field, Fields, find};
 use crate::json;
 use crate::lesson::Side;
 use crate::machine::Machine;
-use crate::stats::{Summary, format_seconds, summarize};
+use crate::stats::{Summary, format_megabytes, format_seconds, summarize};
 
 /// Version of the record's JSON layout; readers refuse versions they do not know.
 pub const RECORD_VERSION: u64 = 1;
@@ -69,7 +69,7 @@ impl Record {
             ));
         }
         if let Some(bytes) = self.peak_rss_bytes {
-            text.push_str(&format!("  memory   {:.1} MB peak\n", bytes as f64 / 1e6));
+            text.push_str(&format!("  memory   {} peak\n", format_megabytes(bytes)));
         }
         text.push_str(&format!("  machine  {}\n", self.machine.describe()));
         if !self.machine.build.is_release() {

@@ -58,6 +58,11 @@ pub fn amdahl_speedup(serial_fraction: f64, threads: usize) -> f64 {
     1.0 / (serial_fraction + (1.0 - serial_fraction) / threads as f64)
 }
 
+/// A size in bytes as the summaries and tables show it: "803.4 MB".
+pub fn format_megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
 /// A duration in seconds as people read it: "812 ns", "12.3 ms", "4.56 s".
 pub fn format_seconds(seconds: f64) -> String {
     let (value, unit) = if seconds < 1e-6 {

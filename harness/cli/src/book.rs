@@ -96,7 +96,7 @@ pub fn book(args: &BookArgs) -> Outcome<()> {
     }
 
     let scratch = Scratch::new()?;
-    let unused = unused_records(&folder, &quotes)?;
+    let mut unused = unused_records(&folder, &quotes)?;
     let mut stale = Vec::new();
     for page in &pages {
         let text = read(page)?;
@@ -112,6 +112,7 @@ pub fn book(args: &BookArgs) -> Outcome<()> {
             written.push_str(&body);
             at = quote.body.end;
             stale.extend(keep_plots(&folder, quote, &plots, args.check)?);
+            unused.extend(plots_not_drawn(&folder, quote, &plots));
         }
         written.push_str(&text[at..]);
         if written != text && !args.check {
@@ -321,12 +322,9 @@ fn record(folder: &Path, quote: &Quote, build: &BuildOptions) -> Outcome<()> {
             runs.records().iter().map(|r| r.to_json()).collect()
         }
         Command::Sweep(args) => {
-            let plan = sweep_plan(&args)?;
+            let plan = Plan::for_this_machine(&args)?;
             // Every configuration checked first, as `workbook sweep` checks them.
-            let lesson = plan.lesson;
-            let here =
-                |side, words: &[String]| workbook::flags::parse(lesson, side, words).map(drop);
-            plan.check(&args.run, &here)?;
+            plan.check_here(&args.run)?;
             sweep_runs(&args, &plan)?.1
         }
         Command::Report { .. } => return Ok(()),
@@ -338,12 +336,6 @@ fn record(folder: &Path, quote: &Quote, build: &BuildOptions) -> Outcome<()> {
     }
     workbook::files::write(&path, lines.join("\n") + "\n")
         .map_err(|e| Failure::failed(e.to_string()))
-}
-
-fn sweep_plan(args: &SweepArgs) -> Outcome<Plan> {
-    let lesson = find_lesson(&args.lesson)?;
-    let most = workbook::machine::default_threads().map_err(Failure::usage)?;
-    Plan::read(lesson, args, most)
 }
 
 fn quote_records(folder: &Path, quote: &Quote) -> Outcome<Vec<Record>> {
@@ -367,7 +359,16 @@ fn quote_records(folder: &Path, quote: &Quote) -> Outcome<Vec<Record>> {
 /// The quote's text from its records; its plots are drawn into `plots`.
 fn render(folder: &Path, quote: &Quote, plots: &Path) -> Outcome<String> {
     let fenced = |text: &str| format!("```text\n{}\n```\n", text.trim_end());
-    let image = |alt: &str, file: &str| format!("![{alt}]({RUNS}/{}/{file})\n", quote.name);
+    // A plot is shown if it was drawn: one thread count draws no speedup plot.
+    let images = |plots_wanted: &[(&str, String)]| {
+        let mut text = String::new();
+        for (alt, file) in plots_wanted {
+            if plots.join(file).exists() {
+                text.push_str(&format!("\n![{alt}]({RUNS}/{}/{file})\n", quote.name));
+            }
+        }
+        text
+    };
     let failed = |e: String| Failure::failed(format!("{}: {e}", quote.describe()));
     Ok(match parse(quote)? {
         Command::Run(_) => {
@@ -383,22 +384,18 @@ fn render(folder: &Path, quote: &Quote, plots: &Path) -> Outcome<String> {
             fenced(&check_text(lesson, &runs, args.run.quick).0)
         }
         Command::Sweep(args) => {
-            let plan = sweep_plan(&args)?;
+            let plan = Plan::for_this_machine(&args)?;
             let records = quote_records(folder, quote)?;
             let rows = sweep_rows(&plan, &records);
             draw_plots(&plan, plots, &records, &rows)?;
             let mut text = without_title(&sweep_markdown(&plan, &records, &rows));
-            if plan.threads.len() > 1 {
-                text.push('\n');
-                text.push_str(&image("Speedup against threads", "speedup.png"));
-            } else {
-                // One thread count: a speedup plot of single points says nothing.
-                let _ = std::fs::remove_file(plots.join("speedup.png"));
-            }
+            text.push_str(&images(&[(
+                "Speedup against threads",
+                "speedup.png".into(),
+            )]));
             if let Some(vary) = &plan.vary {
                 let file = format!("{}.png", vary.name);
-                text.push('\n');
-                text.push_str(&image(&format!("Time against --{}", vary.name), &file));
+                text.push_str(&images(&[(&format!("Time against --{}", vary.name), file)]));
             }
             text
         }
@@ -410,8 +407,10 @@ fn render(folder: &Path, quote: &Quote, plots: &Path) -> Outcome<String> {
             report_plot(&plots.join("speedup.png"), &machines, &rows)?;
             let mut text =
                 without_title(&report_markdown(&records, &machines, &rows, folders.len()));
-            text.push('\n');
-            text.push_str(&image("Speedup against threads", "speedup.png"));
+            text.push_str(&images(&[(
+                "Speedup against threads",
+                "speedup.png".into(),
+            )]));
             text
         }
     })
@@ -424,6 +423,26 @@ fn without_title(markdown: &str) -> String {
         None => markdown,
     };
     body.trim_start_matches('\n').to_string()
+}
+
+/// Pictures in a quote's folder that it no longer draws (a plot its records no longer give).
+fn plots_not_drawn(folder: &Path, quote: &Quote, drawn: &Path) -> Vec<String> {
+    let kept = folder.join(RUNS).join(&quote.name);
+    let Ok(entries) = std::fs::read_dir(&kept) else {
+        return Vec::new();
+    };
+    let mut left: Vec<String> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "png"))
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|name| !drawn.join(name).exists())
+        })
+        .map(|path| format!("{} is drawn by no quote", path.display()))
+        .collect();
+    left.sort();
+    left
 }
 
 /// Compares the plots drawn for a quote with those kept, and keeps the new ones unless only

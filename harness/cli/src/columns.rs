@@ -1,7 +1,7 @@
 //! The columns of results: what each shows of a row in a table (terminal or Markdown) and
 //! what it exports to CSV. Each command picks its columns; the rows are the same.
 
-use workbook::stats::format_seconds;
+use workbook::stats::{format_megabytes, format_seconds};
 
 use crate::rows::Row;
 use crate::table::Table;
@@ -67,7 +67,7 @@ fn number(value: Option<f64>, shown: fn(f64) -> String, exported: fn(f64) -> Str
 
 fn bytes(value: Option<u64>) -> Cell {
     match value {
-        Some(bytes) => (format!("{:.1} MB", bytes as f64 / 1e6), bytes.to_string()),
+        Some(bytes) => (format_megabytes(bytes), bytes.to_string()),
         None => ("-".to_string(), String::new()),
     }
 }

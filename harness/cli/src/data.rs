@@ -79,7 +79,7 @@ pub fn data(args: &DataArgs) -> Outcome<()> {
         .ok()
         .filter(std::fs::Metadata::is_file)
         .map_or(String::new(), |m| {
-            format!(", {:.1} MB", m.len() as f64 / 1e6)
+            format!(", {}", workbook::stats::format_megabytes(m.len()))
         });
     // On stderr: with `--out /dev/stdout` the data itself is on stdout.
     eprintln!(

@@ -407,27 +407,18 @@ mod tests {
 
     #[test]
     fn install_commands_follow_the_system() {
-        let debian = System {
-            packages: "apt-get",
-            sudo: "sudo ",
-        };
-        assert_eq!(
-            debian.install("libhdf5-dev", "hdf5-devel", "hdf5"),
-            "sudo apt-get install libhdf5-dev"
-        );
-        let fedora_root = System {
-            packages: "dnf",
-            sudo: "",
-        };
-        assert_eq!(
-            fedora_root.install("x", "hdf5-devel", "y"),
-            "dnf install hdf5-devel"
-        );
-        let mac = System {
-            packages: "brew",
-            sudo: "",
-        };
-        assert_eq!(mac.install("x", "y", "hdf5"), "brew install hdf5");
+        let cases = [
+            ("apt-get", "sudo ", "sudo apt-get install libhdf5-dev"),
+            ("dnf", "", "dnf install hdf5-devel"),
+            ("brew", "", "brew install hdf5"),
+        ];
+        for (packages, sudo, expected) in cases {
+            let system = System { packages, sudo };
+            assert_eq!(
+                system.install("libhdf5-dev", "hdf5-devel", "hdf5"),
+                expected
+            );
+        }
     }
 
     #[test]

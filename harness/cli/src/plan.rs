@@ -10,7 +10,7 @@ use workbook::registry::{Lesson, Variant};
 
 use crate::binaries::BuildOptions;
 use crate::failure::{Failure, Outcome};
-use crate::options::{RunOptions, find_variants};
+use crate::options::{RunOptions, find_lesson, find_variants};
 
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
@@ -73,6 +73,21 @@ impl Plan {
             vary: vary.map(|text| parse_vary(lesson, text)).transpose()?,
             rounds: args.rounds as usize,
         })
+    }
+
+    /// The plan of `args` here: thread counts up to this machine's CPUs (or the Slurm job's)
+    /// unless given.
+    pub fn for_this_machine(args: &SweepArgs) -> Outcome<Plan> {
+        let lesson = find_lesson(&args.lesson)?;
+        let most = workbook::machine::default_threads().map_err(Failure::usage)?;
+        Plan::read(lesson, args, most)
+    }
+
+    /// `check` against this machine: its thread limit, its memory, this folder's files.
+    pub fn check_here(&self, run: &RunOptions) -> Outcome<()> {
+        let lesson = self.lesson;
+        let here = |side, words: &[String]| workbook::flags::parse(lesson, side, words).map(drop);
+        self.check(run, &here)
     }
 
     /// The values the varied flag takes, each with the flags that set it; one run of

@@ -35,7 +35,8 @@ pub fn series<T>(
 }
 
 /// Speedup against threads, one line per series, the ideal speedup as a grey diagonal and
-/// the number of CPUs (if one machine's) as a dashed vertical line.
+/// the number of CPUs (if one machine's) as a dashed vertical line. With one thread count
+/// there is no line to draw, and no file is written.
 pub fn speedup_plot(
     path: &Path,
     title: &str,
@@ -43,6 +44,9 @@ pub fn speedup_plot(
     series: &[Series],
     cpus: Option<usize>,
 ) -> Result<(), String> {
+    if series.iter().all(|s| s.points.len() < 2) {
+        return Ok(());
+    }
     let max_threads = series
         .iter()
         .flat_map(|s| s.points.iter().map(|p| p.0))

@@ -8,13 +8,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use workbook::machine::{Machine, default_threads};
+use workbook::machine::Machine;
 use workbook::params::parse_count;
 use workbook::{Record, Side};
 
 use crate::columns::{Column, csv, table};
 use crate::failure::{Failure, Outcome, fail_on_disagreement};
-use crate::options::{features_for, find_lesson};
+use crate::options::features_for;
 use crate::output::{file_stamp, new_folder, say, write_file};
 use crate::plan::{Plan, SweepArgs};
 use crate::plot::{series, speedup_plot, time_plot};
@@ -25,13 +25,8 @@ use crate::sayln;
 use crate::table::threads_label;
 
 pub fn sweep(args: &SweepArgs) -> Outcome<()> {
-    let lesson = find_lesson(&args.lesson)?;
-    // Each thread count is checked against this machine with the configurations below.
-    let most = default_threads().map_err(Failure::usage)?;
-    let plan = Plan::read(lesson, args, most)?;
-    // On this machine: its thread limit, its memory, this folder's files.
-    let here = |side, args: &[String]| workbook::flags::parse(lesson, side, args).map(drop);
-    plan.check(&args.run, &here)?;
+    let plan = Plan::for_this_machine(args)?;
+    plan.check_here(&args.run)?;
     // The folder is made now, so that a bad --out is found before the first run, and
     // with a name no other sweep has (two sweeps started in the same second included).
     let folder = output_folder(args.out.as_deref(), &plan)?;

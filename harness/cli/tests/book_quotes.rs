@@ -68,6 +68,12 @@ fn a_stale_quote_or_plot_is_named_and_written_again() {
     assert_eq!(std::fs::read_to_string(&page).expect("pi.md"), text);
     let again = run(workbook().args(["book", "--check", "--lessons", &folder]));
     assert_eq!(again.code, 0, "{again:?}");
+
+    // A plot its quote no longer draws (Pi's chunk sweep has one thread count: no speedup).
+    let left = book.join("runs/pi-chunks/speedup.png");
+    std::fs::copy(&plot, &left).expect("a plot left behind");
+    let ran = run(workbook().args(["book", "--check", "--lessons", &folder]));
+    common::assert_fails(&ran, 1, "speedup.png is drawn by no quote");
     let _ = std::fs::remove_dir_all(&book);
 }
 
@@ -99,5 +105,6 @@ fn missing_records_and_unknown_quotes_fail_in_one_line() {
     std::fs::create_dir_all(book.join("runs/left-behind")).expect("folder");
     let ran = run(workbook().args(["book", "--check", "--lessons", &folder]));
     common::assert_fails(&ran, 1, "left-behind is read by no quote");
+    let _ = std::fs::remove_dir_all(book.join("runs/left-behind"));
     let _ = std::fs::remove_dir_all(&book);
 }
