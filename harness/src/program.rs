@@ -8,7 +8,7 @@ use crate::flags::{self, Command, Invocation};
 use crate::lesson::{Lesson, Side};
 use crate::machine::{Machine, available_cpus, peak_rss_bytes};
 use crate::params::Params;
-use crate::record::Record;
+use crate::record::{Ranks, Record};
 
 type Compute<R> = Box<dyn Fn(&Params) -> R>;
 type Finish<R> = Box<dyn Fn(&Params, &R) -> Result<String, String>>;
@@ -28,6 +28,15 @@ pub struct Program<R> {
     /// `None`: a variant left out of this build (its cargo feature is off).
     extra_variants: Vec<(&'static str, Option<Compute<R>>)>,
     finish: Option<Finish<R>>,
+    /// Where this process stands among MPI ranks, if MPI started it (`on_ranks`).
+    place: Option<Place>,
+}
+
+/// This process's rank, and the node of every rank (known on rank 0 only).
+struct Place {
+    rank: usize,
+    ranks: usize,
+    nodes: Vec<String>,
 }
 
 /// How a run ends when it cannot go on: the message and the exit code.
@@ -44,6 +53,7 @@ impl<R: ToAnswer + 'static> Program<R> {
             side: Side::Exercise,
             extra_variants: Vec::new(),
             finish: None,
+            place: None,
         }
     }
 
@@ -54,6 +64,7 @@ impl<R: ToAnswer + 'static> Program<R> {
             side: Side::Solution,
             extra_variants: Vec::new(),
             finish: None,
+            place: None,
         }
     }
 
@@ -85,21 +96,67 @@ impl<R: ToAnswer + 'static> Program<R> {
         self
     }
 
+    /// Says that this process is rank `rank` of `ranks` MPI ranks, with the node of every
+    /// rank (gathered on rank 0; other ranks may pass none). Every rank then runs and times
+    /// the computation, but only rank 0 prints the record, which carries the ranks; a flag
+    /// error, the same on every rank, is printed by rank 0 alone.
+    pub fn on_ranks(mut self, rank: usize, ranks: usize, nodes: Vec<String>) -> Program<R> {
+        self.place = Some(Place { rank, ranks, nodes });
+        self
+    }
+
     /// Runs the program with `compute` as its default computation, then exits.
     pub fn run(self, compute: impl Fn(&Params) -> R + 'static) -> ! {
+        std::process::exit(self.exit_code(compute))
+    }
+
+    /// Runs the program like `run`, but returns the exit code instead of exiting: for a
+    /// program that must clean up before it exits (MPI's finalize).
+    pub fn exit_code(self, compute: impl Fn(&Params) -> R + 'static) -> i32 {
         self.check_variants();
         let binary = match self.side {
             Side::Exercise => self.lesson.exercise_binary(),
             Side::Solution => self.lesson.solution_binary(),
         };
-        let code = match self.try_run(Box::new(compute)) {
+        match self.try_run(Box::new(compute)) {
             Ok(code) => code,
             Err(failure) => {
-                eprintln!("{binary}: error: {}", failure.message);
+                match &self.place {
+                    // A usage error is every rank's: rank 0 says it for all.
+                    Some(place) if place.rank != 0 && failure.code == 2 => {}
+                    Some(place) if place.ranks > 1 => {
+                        eprintln!("{binary}: error: rank {}: {}", place.rank, failure.message)
+                    }
+                    _ => eprintln!("{binary}: error: {}", failure.message),
+                }
                 failure.code
             }
+        }
+    }
+
+    /// The ranks `--ranks` asks for must be the ranks MPI started, and a build without MPI
+    /// starts one.
+    fn check_ranks(&self, params: &Params) -> Result<(), Failure> {
+        if self.lesson.param("ranks").is_none() || self.side != Side::Solution {
+            return Ok(());
+        }
+        let asked = params.count("ranks") as usize;
+        let binary = self.lesson.solution_binary();
+        let message = match &self.place {
+            None if asked > 1 => format!(
+                "--ranks {asked} needs MPI, which this build leaves out: build it with `cargo \
+                 build --release --bin {binary} --features mpi` (lessons/{}.md says how to \
+                 install MPI), then `mpirun -n {asked} target/release/{binary} --ranks {asked}`",
+                self.lesson.name
+            ),
+            Some(place) if place.ranks != asked => format!(
+                "--ranks {asked}, but MPI started {} rank(s): start it with `mpirun -n {asked}` \
+                 (or `srun -n {asked}` in a Slurm job)",
+                place.ranks
+            ),
+            _ => return Ok(()),
         };
-        std::process::exit(code)
+        Err(Failure { code: 2, message })
     }
 
     /// What to do to get a variant this build left out.
@@ -137,6 +194,7 @@ impl<R: ToAnswer + 'static> Program<R> {
             Ok(Command::Help(text)) => return emit(&text).map(|()| 0),
             Err(message) => return Err(Failure { code: 2, message }),
         };
+        self.check_ranks(&invocation.params)?;
         let threads = invocation.params.threads();
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -175,6 +233,9 @@ impl<R: ToAnswer + 'static> Program<R> {
             Some(_) => EXIT_INCOMPLETE,
             None => 0,
         };
+        if self.place.as_ref().is_some_and(|place| place.rank != 0) {
+            return Ok(code);
+        }
         if invocation.json {
             eprint!("{note}");
             return emit(&format!("{}\n", record.to_json())).map(|()| code);
@@ -221,7 +282,11 @@ impl<R: ToAnswer + 'static> Program<R> {
         let peak_rss_bytes = peak_rss_bytes();
 
         let machine = Machine::detect();
-        let mut warnings = run_warnings(&machine, params.threads());
+        let ranks = self.place.as_ref().map(|place| Ranks {
+            ranks: place.ranks,
+            nodes: place.nodes.clone(),
+        });
+        let mut warnings = run_warnings(&machine, params.threads(), ranks.as_ref());
         if let Some(why) = last.as_ref().and_then(ToAnswer::incomplete) {
             warnings.push(format!("INCOMPLETE: {why} (exit code {EXIT_INCOMPLETE})"));
         }
@@ -242,6 +307,7 @@ impl<R: ToAnswer + 'static> Program<R> {
             },
             params: params.to_values(),
             threads: params.threads(),
+            ranks,
             warmup: invocation.warmup,
             seconds,
             answer,
@@ -282,7 +348,7 @@ fn command_line() -> Result<Vec<String>, Failure> {
 }
 
 /// What a reader of the timings must know: a debug build, or more threads than CPUs.
-fn run_warnings(machine: &Machine, threads: usize) -> Vec<String> {
+fn run_warnings(machine: &Machine, threads: usize, ranks: Option<&Ranks>) -> Vec<String> {
     let mut warnings = Vec::new();
     if !machine.build.is_release() {
         warnings.push(format!(
@@ -292,7 +358,18 @@ fn run_warnings(machine: &Machine, threads: usize) -> Vec<String> {
         ));
     }
     let cpus = available_cpus();
-    if threads > cpus {
+    // Ranks on this node share its CPUs (ranks on other nodes have their own).
+    let ranks_here = ranks.map_or(1, |ranks| {
+        let here = ranks.nodes.iter().filter(|node| **node == machine.host);
+        here.count().max(1)
+    });
+    if ranks_here > 1 && ranks_here * threads > cpus {
+        warnings.push(format!(
+            "{ranks_here} ranks x {threads} threads on {}'s {cpus} available CPUs: they take \
+             turns, so expect no gain past {cpus}",
+            machine.host
+        ));
+    } else if threads > cpus {
         warnings.push(format!(
             "{threads} threads on {cpus} available CPUs: threads take turns, so expect no \
              gain past {cpus}"

@@ -20,7 +20,10 @@ crate::fields::record_type! {
         pub variant: String,
         /// The lesson's flags for this run.
         pub params: Vec<(String, Value)>,
+        /// Threads per process: with MPI ranks, the rayon pool of each rank.
         pub threads: usize,
+        /// The MPI ranks the run was spread over, if it was started by MPI.
+        pub ranks: Option<Ranks>,
         pub warmup: u32,
         /// Every timed run, in order.
         pub seconds: Vec<f64>,
@@ -33,6 +36,39 @@ crate::fields::record_type! {
         pub peak_rss_bytes: Option<u64>,
         pub warnings: Vec<String>,
         pub machine: Machine,
+    }
+}
+
+crate::fields::record_type! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Ranks {
+        /// How many ranks (MPI processes) ran the computation together.
+        pub ranks: usize,
+        /// The node each rank ran on, in rank order.
+        pub nodes: Vec<String>,
+    }
+}
+
+impl Ranks {
+    /// "2 ranks on vm" or "4 ranks on n1 (2), n2 (2)".
+    pub fn describe(&self) -> String {
+        let mut nodes: Vec<(&str, usize)> = Vec::new();
+        for node in &self.nodes {
+            match nodes.iter_mut().find(|(name, _)| name == node) {
+                Some((_, count)) => *count += 1,
+                None => nodes.push((node, 1)),
+            }
+        }
+        let on = match nodes.as_slice() {
+            [(node, _)] => node.to_string(),
+            _ => nodes
+                .iter()
+                .map(|(node, count)| format!("{node} ({count})"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let plural = if self.ranks == 1 { "" } else { "s" };
+        format!("{} rank{plural} on {on}", self.ranks)
     }
 }
 
@@ -53,7 +89,13 @@ impl Record {
             self.describe_params()
         );
         text.push_str(&format!("  answer   {}\n", self.describe_answer()));
-        text.push_str(&format!("  threads  {}\n", self.threads));
+        match &self.ranks {
+            Some(ranks) => {
+                text.push_str(&format!("  ranks    {}\n", ranks.describe()));
+                text.push_str(&format!("  threads  {} per rank\n", self.threads));
+            }
+            None => text.push_str(&format!("  threads  {}\n", self.threads)),
+        }
         text.push_str(&format!(
             "  time     {} median of {runs} (min {}, max {}){warmups}\n",
             format_seconds(summary.median),
@@ -225,6 +267,7 @@ mod tests {
             variant: "rayon".into(),
             params: vec![("n".into(), 10u64.into())],
             threads: 2,
+            ranks: None,
             warmup: 1,
             seconds: vec![0.5],
             answer: vec![("pi".into(), 3.0.into())],
@@ -242,6 +285,7 @@ mod tests {
             "variant",
             "params",
             "threads",
+            "ranks",
             "warmup",
             "seconds",
             "min",

@@ -17,6 +17,7 @@ pub static LESSONS: &[&Lesson] = &[
     &BAGS,
     &DATAFRAMES,
     &SWMR,
+    &RANKS,
 ];
 
 /// Looks a lesson up by name.
@@ -412,6 +413,70 @@ pub static SWMR: Lesson = Lesson {
         let (work_ms, interval_ms) = (params.real("work-ms"), params.real("interval-ms"));
         let what = format!("{frames} frames of --work-ms {work_ms}");
         under_a_day(frames as f64 * (work_ms + interval_ms), what)
+    },
+    ..Lesson::DEFAULTS
+};
+
+/// The Ranks lesson: past one node, with MPI ranks that each run a rayon pool.
+pub static RANKS: Lesson = Lesson {
+    name: "ranks",
+    title: "Beyond one node: MPI ranks",
+    summary: "Split Pi's chunks and Mandelbrot's rows over MPI ranks, rayon threads inside \
+              each rank; gather to rank 0 in a fixed order for the same bits; a reduction \
+              against a large gather (built with --features mpi)",
+    text: "lessons/ranks.md",
+    params: &[
+        Param::choice("problem", "pi", &["pi", "mandelbrot"])
+            .about("pi: one number a chunk to bring together; mandelbrot: a whole picture"),
+        Param::count("n", "200000000", 1..=TRILLION).about("pi: number of slices of [0, 1]"),
+        Param::count("chunks", "1000", 1..=MILLION)
+            .about("pi: number of chunks the slices are split into (at most --n)"),
+        Param::count("h", "2000", 1..=8000)
+            .about("mandelbrot: the grid has 4h+1 columns (the Mandelbrot lesson's h)"),
+        Param::count("w", "2000", 1..=8000)
+            .about("mandelbrot: the grid has 3w+1 rows (the Mandelbrot lesson's w)"),
+        Param::count("maxit", "20", 1..=MILLION)
+            .about("mandelbrot: iterations before a point counts as inside the set"),
+        Param::optional_output("output")
+            .about("mandelbrot: write the picture (PNG) here, once the timed runs are done"),
+        Param::count("ranks", "1", 1..=100_000)
+            .about(
+                "the MPI ranks this run is started on (mpirun -n RANKS); checked against \
+                 MPI's own count",
+            )
+            .solution_only(),
+    ],
+    tasks: None,
+    answer: "pi",
+    variants: &[
+        Variant::exact("blocks")
+            .about("each rank takes one block of consecutive chunks or rows, then rank 0 gathers"),
+        Variant::exact("cyclic")
+            .about("chunks or rows dealt to the ranks like cards, for load balance, then gathered"),
+    ],
+    quick: &[
+        ("n", "200003"),
+        ("chunks", "64"),
+        ("h", "60"),
+        ("w", "40"),
+        ("maxit", "50"),
+    ],
+    validate: |params| {
+        let (n, chunks) = (params.count("n"), params.count("chunks"));
+        if chunks > n {
+            return Err(format!(
+                "--chunks ({chunks}) must not exceed --n ({n}): a chunk needs a slice"
+            ));
+        }
+        Ok(())
+    },
+    memory: |params| {
+        let (h, w) = (params.count("h"), params.count("w"));
+        let (rows, cols) = (3 * w + 1, 4 * h + 1);
+        // Rank 0 holds the gathered times twice (as they came, and in row order) and the
+        // picture's colours.
+        let what = format!("--h {h} --w {w} ({rows} x {cols} points)");
+        (params.choice("problem") == "mandelbrot").then(|| (rows * cols * 11, what))
     },
     ..Lesson::DEFAULTS
 };
