@@ -74,11 +74,11 @@ fn build(
         command.args(["--bin", name]);
     }
     if !features.is_empty() {
-        eprintln!(
-            "note: building with --features {} (a long build the first time: polars takes \
-             10-19 minutes)",
-            features.join(",")
-        );
+        let slow = match features.iter().any(|f| f.ends_with("/polars")) {
+            true => " (a long build the first time: polars takes 10-19 minutes)",
+            false => "",
+        };
+        eprintln!("note: building with --features {}{slow}", features.join(","));
         command.args(["--features", &features.join(",")]);
     }
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());

@@ -15,7 +15,7 @@ use crate::output::say;
 use crate::records::print_warnings;
 use crate::rows::Scaling;
 use crate::runner::LessonRunner;
-use crate::table::{Table, threads_label};
+use crate::table::{Table, threads_label, workers_label};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -92,19 +92,34 @@ pub fn check(args: &CheckArgs) -> Outcome<()> {
 /// a finished exercise, for the lesson text to quote.
 pub fn check_runs(lesson: &'static Lesson, args: &CheckArgs, learner: Side) -> Outcome<CheckRuns> {
     let threads = args.threads.threads()?;
+    let ranks = match args.run.ranks_runs(lesson)?.as_slice() {
+        [ranks] => *ranks,
+        _ => return Err(Failure::usage("check takes one --ranks, e.g. --ranks 2")),
+    };
+    // With --ranks: the reference on that many ranks, the serial run on one, and the
+    // learner's exercise started as that many ranks.
+    let ranks_flags = |count: usize| match ranks {
+        Some(_) => vec!["--ranks".to_string(), count.to_string()],
+        None => Vec::new(),
+    };
     let mut runner = LessonRunner::new(lesson, &args.run, &args.build, &[], 4)?;
     let reference_variant = lesson.default_variant().name;
+    let many_ranks = ranks_flags(ranks.unwrap_or(1));
     let (reference, _) =
-        runner.solution("reference (solution)", threads, reference_variant, &[])?;
+        runner.solution("reference (solution)", threads, reference_variant, &many_ranks)?;
     // The solution on one thread does the serial starter's work: the time to beat.
     let serial_start = Instant::now();
+    let one_rank = ranks_flags(1);
     let (serial, _) =
-        runner.solution("reference (solution), 1 thread", 1, reference_variant, &[])?;
+        runner.solution("reference (solution), 1 thread", 1, reference_variant, &one_rank)?;
     // An exercise that hangs is stopped, after long enough for one far slower than that.
     runner.limit_time(time_limit(serial_start.elapsed()));
+    if let Some(ranks) = ranks {
+        runner.exercise_on_ranks(ranks);
+    }
     let mut learner_run = |label: &str, threads| match learner {
         Side::Exercise => runner.exercise(label, threads, &[]),
-        Side::Solution => runner.solution(label, threads, reference_variant, &[]),
+        Side::Solution => runner.solution(label, threads, reference_variant, &many_ranks),
     };
     let (one, _) = learner_run("your exercise, 1 thread", 1)?;
     let (many, _) = learner_run(&format!("your exercise, {threads} threads"), threads)?;
@@ -142,7 +157,7 @@ pub fn check_text(lesson: &Lesson, runs: &CheckRuns, quick: bool) -> (String, bo
         format!(
             "{} on {}",
             lesson.solution_binary(),
-            threads_label(reference.threads)
+            workers_label(reference)
         ),
         format_seconds(reference.summary().median),
     ]);
@@ -153,7 +168,7 @@ pub fn check_text(lesson: &Lesson, runs: &CheckRuns, quick: bool) -> (String, bo
     ]);
     for (record, verdict) in [one, many].into_iter().zip(&verdicts) {
         table.row(vec![
-            threads_label(record.threads),
+            workers_label(record),
             match verdict {
                 Verdict::Right => "right",
                 Verdict::NotSameBits(_) => "close, not the same bits",

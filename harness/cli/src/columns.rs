@@ -27,6 +27,9 @@ pub enum Column {
     /// The flag a sweep varies, and its value in the row.
     VaryFlag(String),
     Vary(String),
+    /// MPI ranks (1 without MPI), and ranks times threads.
+    Ranks,
+    Cores,
     Threads,
     Runs,
     Median,
@@ -95,6 +98,8 @@ impl Column {
             Variant => ("variant", "variant"),
             VaryFlag(_) => ("varied", "vary_flag"),
             Vary(name) => return (format!(">{name}"), "vary_value"),
+            Ranks => (">ranks", "ranks"),
+            Cores => (">cores used", "cores_used"),
             Threads => (">threads", "threads"),
             Runs => (">runs", "runs"),
             Median => (">median", "median_s"),
@@ -152,6 +157,8 @@ impl Column {
             Variant => text(&row.variant),
             VaryFlag(name) => text(name),
             Vary(name) => text(row.param(name)),
+            Ranks => text(row.ranks),
+            Cores => text(row.cores()),
             Threads => text(row.threads),
             Runs => text(row.seconds.len()),
             Median => seconds(Some(summary().median)),

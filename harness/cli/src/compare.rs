@@ -31,14 +31,23 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     let variants = find_variants(lesson, args.variant.as_deref())?;
     let threads = args.threads.threads()?;
     let features = features_for(lesson, &variants);
-    let runs = 1 + variants.len();
+    let ranks = args.run.ranks_runs(lesson)?;
+    let runs = 1 + variants.len() * ranks.len();
     let mut runner = LessonRunner::new(lesson, &args.run, &args.build, &features, runs)?;
     // The exercise is the serial baseline: one thread, whatever the machine has.
     let (exercise, _) = runner.exercise("exercise", 1, &[])?;
     let mut records = vec![exercise.clone()];
     for variant in &variants {
-        let label = format!("solution {}", variant.name);
-        records.push(runner.solution(&label, threads, variant.name, &[])?.0);
+        for &ranks in &ranks {
+            let (label, extra) = match ranks {
+                Some(r) => (
+                    format!("solution {}, {r} ranks", variant.name),
+                    vec!["--ranks".to_string(), r.to_string()],
+                ),
+                None => (format!("solution {}", variant.name), Vec::new()),
+            };
+            records.push(runner.solution(&label, threads, variant.name, &extra)?.0);
+        }
     }
     runner.finish();
 
@@ -53,13 +62,14 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
         .chain(solutions.iter().cloned())
         .collect();
     let has_ideal = exercise.ideal_seconds.is_some();
-    let mut columns = vec![
-        Column::Run,
+    let mut columns = vec![Column::Run];
+    columns.extend(ranks[0].is_some().then_some(Column::Ranks));
+    columns.extend([
         Column::Threads,
         Column::Median,
         Column::Min,
         Column::Max,
-    ];
+    ]);
     columns.extend(has_ideal.then_some(Column::Ideal));
     columns.extend([Column::Speedup, Column::Verdict]);
     say(&table(&columns, &rows).render());

@@ -255,6 +255,7 @@ fn builds_and_runs(build: &BuildOptions) -> Result<String, Missing> {
         repeat: Some(1),
         warmup: Some(0),
         quick: true,
+        ranks: vec![],
         lesson_flags: vec![],
     };
     let attempt = || -> Outcome<String> {

@@ -15,6 +15,7 @@ pub mod compare;
 pub mod data;
 pub mod doctor;
 pub mod failure;
+pub mod launcher;
 pub mod list;
 pub mod options;
 pub mod output;

@@ -36,12 +36,53 @@ pub struct RunOptions {
     /// Use the lesson's small test sizes: a functional check that takes a moment
     #[arg(long)]
     pub quick: bool,
+    /// Run the solution as this many MPI ranks, each with the threads asked for (a list,
+    /// e.g. 1,2, for compare and sweep): started by mpirun, or by srun in a Slurm job. Only
+    /// for a lesson that runs on ranks (ranks), built with its `mpi` feature
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..=MAX_RANKS))]
+    pub ranks: Vec<u64>,
     /// The lesson's own flags, after `--`, e.g. `workbook compare pi -- --n 1e8`
     #[arg(last = true, value_name = "LESSON FLAGS")]
     pub lesson_flags: Vec<String>,
 }
 
+/// The most ranks `--ranks` accepts: the lesson's own limit.
+const MAX_RANKS: u64 = 100_000;
+
+/// The cargo feature that makes a lesson's packages MPI programs.
+pub const MPI_FEATURE: &str = "mpi";
+
 impl RunOptions {
+    /// The ranks to run the solution on: `[None]` (no MPI) unless `--ranks` gives them.
+    /// A lesson that does not run on ranks refuses them.
+    pub fn ranks_runs(&self, lesson: &Lesson) -> Outcome<Vec<Option<usize>>> {
+        if self.ranks.is_empty() {
+            return Ok(vec![None]);
+        }
+        if lesson.param("ranks").is_none() {
+            return Err(Failure::usage(format!(
+                "lesson {} does not run on MPI ranks: drop --ranks (the ranks lesson does)",
+                lesson.name
+            )));
+        }
+        Ok(self.ranks.iter().map(|&r| Some(r as usize)).collect())
+    }
+
+    /// The cargo features ("package/feature") that MPI runs need: both of the lesson's
+    /// packages with MPI, when `--ranks` is given here or among the lesson flags.
+    pub fn mpi_features(&self, lesson: &Lesson) -> Vec<String> {
+        let in_flags = self
+            .lesson_flags
+            .iter()
+            .any(|flag| flag == "--ranks" || flag.starts_with("--ranks="));
+        if lesson.param("ranks").is_none() || (self.ranks.is_empty() && !in_flags) {
+            return Vec::new();
+        }
+        [lesson.solution_binary(), lesson.exercise_binary()]
+            .map(|package| format!("{package}/{MPI_FEATURE}"))
+            .to_vec()
+    }
+
     /// The flags passed to the lesson binaries: the quick sizes if asked for, except those
     /// the user sets, then the user's own.
     pub fn lesson_flags(&self, lesson: &Lesson) -> Vec<String> {

@@ -75,8 +75,11 @@ pub struct Row {
     pub solution_flags: String,
     /// The first record's lesson flags.
     pub params: Vec<(String, Value)>,
-    /// Threads in each process. Ranks, when there are several, join this in the key.
+    /// Threads in each process. MPI ranks join this in the key through the solution's
+    /// `--ranks` flag, one of its `solution_flags`.
     pub threads: usize,
+    /// MPI ranks, each with `threads` threads: 1 for a run without MPI.
+    pub ranks: usize,
     pub seconds: Vec<f64>,
     pub ideal_seconds: Option<f64>,
     /// The exercise's runs on the same machine with the same flags, if any.
@@ -109,6 +112,7 @@ impl Row {
             solution_flags,
             params: record.params.clone(),
             threads: record.threads,
+            ranks: record.ranks.as_ref().map_or(1, |ranks| ranks.ranks),
             seconds: Vec::new(),
             ideal_seconds: None,
             serial_seconds: (!serial.is_empty())
@@ -171,10 +175,15 @@ impl Row {
             .map(|s| s.median)
     }
 
-    /// Against the serial exercise, when there is one.
+    /// Against the serial exercise, when there is one, on every rank's threads.
     pub fn scaling(&self) -> Option<Scaling> {
         let serial = self.serial_median()?;
-        Some(Scaling::of(serial, self.median(), self.threads))
+        Some(Scaling::of(serial, self.median(), self.cores()))
+    }
+
+    /// The CPUs the row's runs asked for: ranks times threads.
+    pub fn cores(&self) -> usize {
+        self.ranks * self.threads
     }
 
     /// The value of a lesson flag in this row's runs, as text ("" if they had none).

@@ -27,6 +27,9 @@ pub struct LessonRunner {
     progress: Progress,
     /// Stop each run after this long, and say so (`workbook check`: an exercise that hangs).
     time_limit: Option<Duration>,
+    /// Start the exercise as this many MPI ranks (`workbook check --ranks`); the solution's
+    /// ranks are its `--ranks` flag.
+    exercise_ranks: Option<usize>,
 }
 
 impl LessonRunner {
@@ -40,7 +43,9 @@ impl LessonRunner {
         runs: usize,
     ) -> Outcome<LessonRunner> {
         let (exercise, solution) = (lesson.exercise_binary(), lesson.solution_binary());
-        let mut found = locate(&[exercise.clone(), solution.clone()], features, build)?;
+        let mut features = features.to_vec();
+        features.extend(run.mpi_features(lesson));
+        let mut found = locate(&[exercise.clone(), solution.clone()], &features, build)?;
         let mut path = |name| found.remove(&name).expect("locate finds every binary");
         Ok(LessonRunner {
             lesson,
@@ -50,6 +55,7 @@ impl LessonRunner {
             lesson_flags: run.lesson_flags(lesson),
             progress: Progress::new(runs),
             time_limit: None,
+            exercise_ranks: None,
         })
     }
 
@@ -75,6 +81,12 @@ impl LessonRunner {
         self.step(label, threads, Some(variant), extra)
     }
 
+    /// Starts the exercise as `ranks` MPI ranks from now on: a learner's exercise that has
+    /// become an MPI program.
+    pub fn exercise_on_ranks(&mut self, ranks: usize) {
+        self.exercise_ranks = Some(ranks);
+    }
+
     /// Stops each later run after `limit`.
     pub fn limit_time(&mut self, limit: Duration) {
         self.time_limit = Some(limit);
@@ -93,15 +105,18 @@ impl LessonRunner {
         extra: &[String],
     ) -> Outcome<(Record, String)> {
         let mut lesson_flags = override_flags(self.lesson, &self.lesson_flags, extra);
-        let binary = match variant {
-            Some(_) => &self.solution,
+        let (binary, ranks) = match variant {
+            Some(_) => (&self.solution, ranks_flag(&lesson_flags)),
             None => {
                 // The exercise does not split its work: it takes no solution-only flags.
                 lesson_flags = exercise_flags(self.lesson, &lesson_flags);
-                &self.exercise
+                (&self.exercise, self.exercise_ranks)
             }
         };
-        let mut command = Command::new(binary);
+        let mut command = match ranks {
+            Some(ranks) => crate::launcher::command(binary, ranks, threads)?,
+            None => Command::new(binary),
+        };
         command.args(["--json", "--threads", &threads.to_string()]);
         let counts = [("--repeat", self.run.repeat), ("--warmup", self.run.warmup)];
         for (flag, count) in counts {
@@ -136,16 +151,46 @@ impl LessonRunner {
             return Err(child_failure(&name, output.status.code(), &output.stderr));
         }
         let stdout = String::from_utf8_lossy(&output.stdout);
-        let line = stdout.lines().rev().find(|line| !line.trim().is_empty());
-        let line = line.unwrap_or("").to_string();
+        let lines: Vec<&str> = stdout.lines().filter(|l| !l.trim().is_empty()).collect();
+        if let Some(ranks) = ranks {
+            let records = lines.iter().filter(|l| parse_record(l).is_ok()).count();
+            if records > 1 {
+                return Err(Failure::failed(format!(
+                    "{name} on {ranks} ranks printed {records} records: each process ran on \
+                     its own and printed its own. Only rank 0 may print: tell the harness \
+                     the ranks with Program::on_ranks (lessons/ranks.md)"
+                )));
+            }
+        }
+        let line = lines.last().copied().unwrap_or("").to_string();
         let record = parse_record(&line)
             .map_err(|e| Failure::failed(format!("{name} printed no usable record: {e}")))?;
+        if let Some(ranks) = ranks
+            && record.ranks.as_ref().is_none_or(|r| r.ranks != ranks)
+        {
+            return Err(Failure::failed(format!(
+                "{name} was started as {ranks} ranks, but its record does not say so: tell \
+                 the harness with Program::on_ranks (lessons/ranks.md)"
+            )));
+        }
         self.progress.finish_one(label, &record);
         Ok((record, line))
     }
 }
 
+/// The `--ranks` the solution's flags give, if any.
+fn ranks_flag(flags: &[String]) -> Option<usize> {
+    let at = flags.iter().rposition(|f| f == "--ranks" || f.starts_with("--ranks="))?;
+    let value = match flags[at].strip_prefix("--ranks=") {
+        Some(value) => value,
+        None => flags.get(at + 1)?,
+    };
+    workbook::params::parse_count(value).map(|ranks| ranks as usize)
+}
+
 /// The child's own one-line error, passed on; a bad flag stays a usage error (exit 2).
+/// Under an MPI launcher, whose own report follows the rank's, the rank's line is found
+/// among them, or else the launcher's line naming the rank that failed.
 fn child_failure(name: &str, code: Option<i32>, stderr: &[u8]) -> Failure {
     let stderr = String::from_utf8_lossy(stderr);
     let lines: Vec<&str> = stderr
@@ -154,7 +199,12 @@ fn child_failure(name: &str, code: Option<i32>, stderr: &[u8]) -> Failure {
         .collect();
     let panic = lines.iter().position(|line| line.contains(" panicked at "));
     let own_prefix = format!("{name}: error: ");
-    let message = match (panic, lines.last()) {
+    let own_line = lines.iter().find(|line| line.starts_with(&own_prefix));
+    let launcher_line = lines.iter().find(|line| {
+        line.contains("noticed that process rank") || line.contains("error: task ")
+    });
+    let last = own_line.or(launcher_line).or(lines.last());
+    let message = match (panic, last) {
         // A panic prints where, then what: keep both, drop the backtrace.
         (Some(at), _) => {
             let what = lines.get(at + 1).map_or("", |line| line.trim());
@@ -162,7 +212,7 @@ fn child_failure(name: &str, code: Option<i32>, stderr: &[u8]) -> Failure {
         }
         (None, Some(line)) => match line.strip_prefix(&own_prefix) {
             Some(rest) => format!("{name}: {rest}"),
-            None => format!("{name} failed: {line}"),
+            None => format!("{name} failed: {}", line.trim()),
         },
         (None, None) => format!("{name} failed with exit code {code:?} and no message"),
     };

@@ -81,6 +81,14 @@ pub fn threads_label(threads: usize) -> String {
     }
 }
 
+/// "2 threads", or "2 ranks x 2 threads" for a run on MPI ranks.
+pub fn workers_label(record: &workbook::Record) -> String {
+    match &record.ranks {
+        Some(ranks) => format!("{} ranks x {}", ranks.ranks, threads_label(record.threads)),
+        None => threads_label(record.threads),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
