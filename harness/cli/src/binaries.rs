@@ -78,7 +78,10 @@ fn build(
             true => " (a long build the first time: polars takes 10-19 minutes)",
             false => "",
         };
-        eprintln!("note: building with --features {}{slow}", features.join(","));
+        eprintln!(
+            "note: building with --features {}{slow}",
+            features.join(",")
+        );
         command.args(["--features", &features.join(",")]);
     }
     command.stdout(Stdio::piped()).stderr(Stdio::inherit());

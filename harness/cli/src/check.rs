@@ -105,13 +105,21 @@ pub fn check_runs(lesson: &'static Lesson, args: &CheckArgs, learner: Side) -> O
     let mut runner = LessonRunner::new(lesson, &args.run, &args.build, &[], 4)?;
     let reference_variant = lesson.default_variant().name;
     let many_ranks = ranks_flags(ranks.unwrap_or(1));
-    let (reference, _) =
-        runner.solution("reference (solution)", threads, reference_variant, &many_ranks)?;
+    let (reference, _) = runner.solution(
+        "reference (solution)",
+        threads,
+        reference_variant,
+        &many_ranks,
+    )?;
     // The solution on one thread does the serial starter's work: the time to beat.
     let serial_start = Instant::now();
     let one_rank = ranks_flags(1);
-    let (serial, _) =
-        runner.solution("reference (solution), 1 thread", 1, reference_variant, &one_rank)?;
+    let (serial, _) = runner.solution(
+        "reference (solution), 1 thread",
+        1,
+        reference_variant,
+        &one_rank,
+    )?;
     // An exercise that hangs is stopped, after long enough for one far slower than that.
     runner.limit_time(time_limit(serial_start.elapsed()));
     if let Some(ranks) = ranks {

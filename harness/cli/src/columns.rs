@@ -44,6 +44,7 @@ pub enum Column {
     SelfSpeedup,
     Efficiency,
     KarpFlatt,
+    WeakEfficiency,
     CostPerTask,
     From,
     Agrees,
@@ -113,6 +114,7 @@ impl Column {
             SelfSpeedup => (">self-speedup", "self_speedup"),
             Efficiency => (">efficiency", "efficiency"),
             KarpFlatt => (">Karp-Flatt", "karp_flatt"),
+            WeakEfficiency => (">weak efficiency", "weak_efficiency"),
             CostPerTask => (">cost per task", "cost_per_task_s"),
             From => ("from", "from"),
             Agrees => ("agrees", "agrees"),
@@ -179,6 +181,11 @@ impl Column {
                 scaling().and_then(|s| s.karp_flatt),
                 |e| format!("{e:.3}"),
                 scientific,
+            ),
+            WeakEfficiency => number(
+                row.weak_efficiency,
+                |e| format!("{:.0}%", e * 100.0),
+                four_places,
             ),
             CostPerTask => seconds(row.cost_per_task),
             From => {

@@ -64,12 +64,7 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     let has_ideal = exercise.ideal_seconds.is_some();
     let mut columns = vec![Column::Run];
     columns.extend(ranks[0].is_some().then_some(Column::Ranks));
-    columns.extend([
-        Column::Threads,
-        Column::Median,
-        Column::Min,
-        Column::Max,
-    ]);
+    columns.extend([Column::Threads, Column::Median, Column::Min, Column::Max]);
     columns.extend(has_ideal.then_some(Column::Ideal));
     columns.extend([Column::Speedup, Column::Verdict]);
     say(&table(&columns, &rows).render());

@@ -50,13 +50,16 @@ fn srun(binary: &Path, ranks: usize, threads: usize) -> Command {
 fn is_open_mpi() -> Outcome<bool> {
     static FOUND: OnceLock<Result<bool, String>> = OnceLock::new();
     let found = FOUND.get_or_init(|| {
-        let output = Command::new("mpirun").arg("--version").output().map_err(|e| {
-            format!(
-                "cannot run mpirun ({e}): --ranks needs MPI; lessons/ranks.md says how to \
+        let output = Command::new("mpirun")
+            .arg("--version")
+            .output()
+            .map_err(|e| {
+                format!(
+                    "cannot run mpirun ({e}): --ranks needs MPI; lessons/ranks.md says how to \
                  install it (Debian and Ubuntu: apt install openmpi-bin libopenmpi-dev \
                  libclang-dev)"
-            )
-        })?;
+                )
+            })?;
         let text = String::from_utf8_lossy(&output.stdout);
         Ok(text.contains("Open MPI") || text.contains("OpenRTE"))
     });

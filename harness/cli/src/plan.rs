@@ -23,6 +23,14 @@ pub struct SweepArgs {
     /// Also sweep one lesson flag, e.g. chunks=1,10,100,1000
     #[arg(long, value_name = "FLAG=V1,V2,...")]
     pub vary: Option<String>,
+    /// Only the layouts of --ranks x --threads that use this many cores, e.g. 2 for 1x2
+    /// against 2x1
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
+    pub cores: Option<u64>,
+    /// Weak scaling: this lesson flag (a size) grows with ranks x threads, so that each core
+    /// keeps the same work, e.g. --weak n
+    #[arg(long, value_name = "FLAG")]
+    pub weak: Option<String>,
     /// The solution variants to sweep: one, several (mutex,atomic) or all [default: the
     /// lesson's first]
     #[arg(long)]
@@ -53,8 +61,35 @@ pub struct Plan {
     pub lesson: &'static Lesson,
     pub variants: Vec<&'static Variant>,
     pub threads: Vec<usize>,
+    /// MPI ranks: `[None]` without `--ranks`.
+    pub ranks: Vec<Option<usize>>,
+    /// Only layouts of this many cores (`--cores`).
+    pub cores: Option<usize>,
+    /// The size flag that grows with the cores (`--weak`), and its value on one core.
+    pub weak: Option<(String, u64)>,
     pub vary: Option<Vary>,
     pub rounds: usize,
+}
+
+/// One way to lay a run out on the cores: MPI ranks (if any) and threads in each.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layout {
+    pub ranks: Option<usize>,
+    pub threads: usize,
+}
+
+impl Layout {
+    pub fn cores(&self) -> usize {
+        self.ranks.unwrap_or(1) * self.threads
+    }
+
+    /// "threads=2", or "ranks=2 threads=1".
+    pub fn label(&self) -> String {
+        match self.ranks {
+            Some(ranks) => format!("ranks={ranks} threads={}", self.threads),
+            None => format!("threads={}", self.threads),
+        }
+    }
 }
 
 impl Plan {
@@ -66,13 +101,67 @@ impl Plan {
             return Err(Failure::usage("--variant names no variant"));
         }
         let vary = args.vary.as_deref();
-        Ok(Plan {
+        let plan = Plan {
             lesson,
             variants,
             threads: thread_counts(&args.threads, most),
+            ranks: args.run.ranks_runs(lesson)?,
+            cores: args.cores.map(|cores| cores as usize),
+            weak: args
+                .weak
+                .as_deref()
+                .map(|name| weak_size(lesson, name, &args.run))
+                .transpose()?,
             vary: vary.map(|text| parse_vary(lesson, text)).transpose()?,
             rounds: args.rounds as usize,
-        })
+        };
+        if plan.layouts().is_empty() {
+            return Err(Failure::usage(format!(
+                "no layout of --ranks x --threads uses --cores {} cores",
+                plan.cores.unwrap_or(0)
+            )));
+        }
+        if let (Some((weak, _)), Some(vary)) = (&plan.weak, &plan.vary)
+            && *weak == vary.name
+        {
+            return Err(Failure::usage(format!(
+                "--weak {weak} and --vary {weak}=... both set --{weak}: choose one"
+            )));
+        }
+        Ok(plan)
+    }
+
+    /// Every ranks x threads layout the sweep runs, ranks first: those of `--cores` cores
+    /// only, when it is given.
+    pub fn layouts(&self) -> Vec<Layout> {
+        let mut layouts = Vec::new();
+        for &ranks in &self.ranks {
+            for &threads in &self.threads {
+                let layout = Layout { ranks, threads };
+                if self.cores.is_none_or(|cores| layout.cores() == cores) {
+                    layouts.push(layout);
+                }
+            }
+        }
+        layouts
+    }
+
+    /// The lesson flags a layout adds: its ranks, and the size weak scaling gives it.
+    pub fn layout_flags(&self, layout: Layout) -> Vec<String> {
+        let mut flags = Vec::new();
+        if let Some(ranks) = layout.ranks {
+            flags.extend(["--ranks".to_string(), ranks.to_string()]);
+        }
+        flags.extend(self.weak_flags(layout.cores()));
+        flags
+    }
+
+    /// The weak-scaling size for `cores` cores, as flags (none without `--weak`).
+    pub fn weak_flags(&self, cores: usize) -> Vec<String> {
+        match &self.weak {
+            Some((name, base)) => vec![format!("--{name}"), (base * cores as u64).to_string()],
+            None => Vec::new(),
+        }
     }
 
     /// The plan of `args` here: thread counts up to this machine's CPUs (or the Slurm job's)
@@ -163,10 +252,14 @@ impl Plan {
             };
             check(Side::Exercise, 1, exercise_flags(lesson, &configured))?;
             for variant in &self.variants {
-                for &p in &self.threads {
+                for layout in self.layouts() {
                     let mut words = vec!["--variant".to_string(), variant.name.to_string()];
-                    words.extend(configured.iter().cloned());
-                    check(Side::Solution, p, words)?;
+                    words.extend(override_flags(
+                        lesson,
+                        &configured,
+                        &self.layout_flags(layout),
+                    ));
+                    check(Side::Solution, layout.threads, words)?;
                 }
             }
         }
@@ -223,6 +316,43 @@ fn thread_counts(asked: &[u64], most: usize) -> Vec<usize> {
         counts.push(most);
     }
     counts
+}
+
+/// The size flag of `--weak`, and its value on one core (the lesson flags' or its default).
+fn weak_size(lesson: &Lesson, name: &str, run: &RunOptions) -> Outcome<(String, u64)> {
+    let name = name.trim_start_matches("--");
+    let param = lesson
+        .param(name)
+        .filter(|p| matches!(p.kind, workbook::params::Kind::Count { .. }) && !p.solution_only);
+    let Some(param) = param else {
+        let counts: Vec<_> = lesson
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, workbook::params::Kind::Count { .. }))
+            .filter(|p| !p.solution_only)
+            .map(|p| p.name)
+            .collect();
+        return Err(Failure::usage(format!(
+            "--weak: lesson {} has no size flag --{name} (its sizes: {})",
+            lesson.name,
+            counts.join(", ")
+        )));
+    };
+    let given = split_words(lesson, &run.lesson_flags(lesson));
+    let value = |flag: &workbook::flags::FlagWords| {
+        let word = flag.words.last().map_or("", String::as_str);
+        word.split_once('=')
+            .map_or(word, |(_, value)| value)
+            .to_string()
+    };
+    let text = given
+        .iter()
+        .rev()
+        .find(|flag| flag.name == name)
+        .map_or(param.default.to_string(), value);
+    let base = workbook::params::parse_count(&text)
+        .ok_or_else(|| Failure::usage(format!("--weak {name}: --{name} {text} is not a count")))?;
+    Ok((name.to_string(), base))
 }
 
 fn parse_vary(lesson: &Lesson, text: &str) -> Outcome<Vary> {

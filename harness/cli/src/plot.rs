@@ -34,7 +34,8 @@ pub fn series<T>(
     lines
 }
 
-/// Speedup against threads, one line per series, the ideal speedup as a grey diagonal and
+/// Speedup against threads (or against cores, ranks times threads, for runs on MPI ranks:
+/// `workers` names the axis), one line per series, the ideal speedup as a grey diagonal and
 /// the number of CPUs (if one machine's) as a dashed vertical line. With one thread count
 /// there is no line to draw, and no file is written.
 pub fn speedup_plot(
@@ -43,6 +44,7 @@ pub fn speedup_plot(
     caption: &str,
     series: &[Series],
     cpus: Option<usize>,
+    workers: &str,
 ) -> Result<(), String> {
     if series.iter().all(|s| s.points.len() < 2) {
         return Ok(());
@@ -66,7 +68,7 @@ pub fn speedup_plot(
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
-            .x_desc(format!("threads    ({caption})"))
+            .x_desc(format!("{workers}    ({caption})"))
             .y_desc("speedup over the serial exercise")
             .x_label_formatter(&|x| {
                 if x.fract() == 0.0 {
@@ -85,7 +87,10 @@ pub fn speedup_plot(
                 grey.stroke_width(2),
             ))
             .map_err(|e| e.to_string())?
-            .label("ideal: speedup = threads")
+            .label(format!(
+                "ideal: speedup = {}",
+                workers.split(' ').next().unwrap_or(workers)
+            ))
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], grey.stroke_width(2)));
         if let Some(cpus) = cpus.map(|c| c as f64)
             && cpus <= max_threads
@@ -171,4 +176,12 @@ fn finish_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .border_style(BLACK)
         .draw()
         .map_err(|e| e.to_string())
+}
+
+/// The speedup plot's axis: threads, or cores for rows on MPI ranks.
+pub fn workers_axis(rows: &[crate::rows::Row]) -> &'static str {
+    match rows.iter().any(|row| row.ranks_flag().is_some()) {
+        true => "cores (ranks x threads)",
+        false => "threads",
+    }
 }

@@ -12,7 +12,7 @@ use workbook::Record;
 use crate::columns::{Column, csv, table};
 use crate::failure::{Failure, Outcome};
 use crate::output::{file_stamp, new_folder, say, write_file};
-use crate::plot::{series, speedup_plot};
+use crate::plot::{series, speedup_plot, workers_axis};
 use crate::records::{load, print_warnings};
 use crate::rows::{MachineKey, Row, job_label, machines, merge};
 use crate::sayln;
@@ -70,6 +70,14 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
         From,
         Agrees,
     ];
+    let mut csv_columns = csv_columns.to_vec();
+    if rows.iter().any(|row| row.ranks_flag().is_some()) {
+        let at = csv_columns
+            .iter()
+            .position(|c| matches!(c, Threads))
+            .unwrap_or(0);
+        csv_columns.splice(at..=at, [Ranks, Threads, Cores]);
+    }
     write_file(&folder, "report.csv", &csv(&csv_columns, &rows))?;
     report_plot(&folder.join("speedup.png"), &machines, &rows)?;
     say(&markdown);
@@ -116,10 +124,12 @@ pub fn report_markdown(
         Column::Flags,
         Column::Machine,
         Column::Variant,
-        Column::Threads,
-        Column::Runs,
-        Column::Median,
     ];
+    let on_ranks = rows.iter().any(|row| row.ranks_flag().is_some());
+    columns.extend(on_ranks.then_some(Column::Ranks));
+    columns.push(Column::Threads);
+    columns.extend(on_ranks.then_some(Column::Cores));
+    columns.extend([Column::Runs, Column::Median]);
     if rows.iter().any(|r| r.ideal_seconds.is_some()) {
         columns.push(Column::Ideal);
     }
@@ -178,7 +188,7 @@ pub fn report_plot(path: &Path, machines: &[MachineKey], rows: &[Row]) -> Outcom
         if machines.len() > 1 {
             label.push_str(&format!(" · {}", row.machine.host));
         }
-        Some((label, (row.threads as f64, row.scaling()?.speedup)))
+        Some((label, (row.cores() as f64, row.scaling()?.speedup)))
     });
     if lines.is_empty() {
         return Ok(());
@@ -188,6 +198,6 @@ pub fn report_plot(path: &Path, machines: &[MachineKey], rows: &[Row]) -> Outcom
         _ => (format!("{} machines", machines.len()), None),
     };
     let title = "Speedup over the serial exercise";
-    speedup_plot(path, title, &caption, &lines, cpus)
+    speedup_plot(path, title, &caption, &lines, cpus, workers_axis(rows))
         .map_err(|e| Failure::failed(format!("speedup plot: {e}")))
 }

@@ -98,6 +98,8 @@ pub struct Row {
     pub self_speedup: Option<f64>,
     /// Filled by `sweep` when it varies the lesson's task count: what one task costs.
     pub cost_per_task: Option<f64>,
+    /// Filled by `sweep --weak`: one core's time on one core's share, over this time.
+    pub weak_efficiency: Option<f64>,
 }
 
 impl Row {
@@ -125,6 +127,7 @@ impl Row {
             serial_answer,
             self_speedup: None,
             cost_per_task: None,
+            weak_efficiency: None,
         };
         row.pool(record);
         row
@@ -201,6 +204,28 @@ impl Row {
     /// Whether `other` is the same configuration at another thread count.
     pub fn same_configuration(&self, other: &Row) -> bool {
         self.configuration() == other.configuration()
+    }
+
+    /// The solution's `--ranks` flag as the row's flags show it ("ranks=2"), if any.
+    pub fn ranks_flag(&self) -> Option<&str> {
+        self.solution_flags
+            .split(' ')
+            .find(|flag| flag.starts_with("ranks="))
+    }
+
+    /// Whether `other` is the same configuration at other ranks and threads.
+    pub fn same_configuration_but_ranks(&self, other: &Row) -> bool {
+        let without_ranks = |row: &Row| {
+            let flags = row.solution_flags.split(' ');
+            let others: Vec<&str> = flags.filter(|f| !f.starts_with("ranks=")).collect();
+            (
+                row.study.clone(),
+                row.machine.clone(),
+                row.variant.clone(),
+                others.join(" "),
+            )
+        };
+        without_ranks(self) == without_ranks(other)
     }
 }
 

@@ -180,7 +180,9 @@ impl LessonRunner {
 
 /// The `--ranks` the solution's flags give, if any.
 fn ranks_flag(flags: &[String]) -> Option<usize> {
-    let at = flags.iter().rposition(|f| f == "--ranks" || f.starts_with("--ranks="))?;
+    let at = flags
+        .iter()
+        .rposition(|f| f == "--ranks" || f.starts_with("--ranks="))?;
     let value = match flags[at].strip_prefix("--ranks=") {
         Some(value) => value,
         None => flags.get(at + 1)?,
@@ -200,9 +202,9 @@ fn child_failure(name: &str, code: Option<i32>, stderr: &[u8]) -> Failure {
     let panic = lines.iter().position(|line| line.contains(" panicked at "));
     let own_prefix = format!("{name}: error: ");
     let own_line = lines.iter().find(|line| line.starts_with(&own_prefix));
-    let launcher_line = lines.iter().find(|line| {
-        line.contains("noticed that process rank") || line.contains("error: task ")
-    });
+    let launcher_line = lines
+        .iter()
+        .find(|line| line.contains("noticed that process rank") || line.contains("error: task "));
     let last = own_line.or(launcher_line).or(lines.last());
     let message = match (panic, last) {
         // A panic prints where, then what: keep both, drop the backtrace.

@@ -17,7 +17,7 @@ use crate::failure::{Failure, Outcome, fail_on_disagreement};
 use crate::options::features_for;
 use crate::output::{file_stamp, new_folder, say, write_file};
 use crate::plan::{Plan, SweepArgs};
-use crate::plot::{series, speedup_plot, time_plot};
+use crate::plot::{series, speedup_plot, time_plot, workers_axis};
 use crate::records::print_warnings;
 use crate::rows::{Row, Scaling, disagreements, merge};
 use crate::runner::LessonRunner;
@@ -62,13 +62,26 @@ pub fn sweep_runs(args: &SweepArgs, plan: &Plan) -> Outcome<(Vec<Record>, Vec<St
     let lesson = plan.lesson;
     let values = plan.values();
     let solution_only = plan.varies_solution_only();
-    let exercises = if solution_only { 1 } else { values.len() };
+    let layouts = plan.layouts();
+    // Weak scaling gives every number of cores its own size, and the exercise runs at each.
+    let mut sizes: Vec<usize> = Vec::new();
+    for layout in &layouts {
+        let cores = if plan.weak.is_some() {
+            layout.cores()
+        } else {
+            1
+        };
+        if !sizes.contains(&cores) {
+            sizes.push(cores);
+        }
+    }
+    let exercises = sizes.len() * if solution_only { 1 } else { values.len() };
     let mut runner = LessonRunner::new(
         lesson,
         &args.run,
         &args.build,
         &features_for(lesson, &plan.variants),
-        plan.rounds * (values.len() * plan.variants.len() * plan.threads.len() + exercises),
+        plan.rounds * (values.len() * plan.variants.len() * layouts.len() + exercises),
     )?;
     let mut records = Vec::new();
     let mut lines = Vec::new();
@@ -81,14 +94,24 @@ pub fn sweep_runs(args: &SweepArgs, plan: &Plan) -> Outcome<(Vec<Record>, Vec<St
             // A solution-only flag does not change the exercise: run it once a round.
             if index == 0 || !solution_only {
                 let label = if solution_only { "" } else { &at };
-                let run = runner.exercise(&format!("exercise{label}"), 1, extra)?;
-                records.push(run.0);
-                lines.push(run.1);
+                for &cores in &sizes {
+                    let mut flags = extra.clone();
+                    flags.extend(plan.weak_flags(cores));
+                    let size = match &plan.weak {
+                        Some((name, base)) => format!(" {name}={}", base * cores as u64),
+                        None => String::new(),
+                    };
+                    let run = runner.exercise(&format!("exercise{label}{size}"), 1, &flags)?;
+                    records.push(run.0);
+                    lines.push(run.1);
+                }
             }
             for variant in &plan.variants {
-                for &p in &plan.threads {
-                    let label = format!("{} threads={p}{at}", variant.name);
-                    let run = runner.solution(&label, p, variant.name, extra)?;
+                for &layout in &layouts {
+                    let label = format!("{} {}{at}", variant.name, layout.label());
+                    let mut flags = extra.clone();
+                    flags.extend(plan.layout_flags(layout));
+                    let run = runner.solution(&label, layout.threads, variant.name, &flags)?;
                     records.push(run.0);
                     lines.push(run.1);
                 }
@@ -117,10 +140,19 @@ fn add_sweep_columns(plan: &Plan, rows: &mut [Row]) {
     for row in rows.iter_mut() {
         // The CPUs of the machine that ran it, which need not be this one.
         let cpus = row.machine_details.available_cpus;
-        let one_thread = measured
-            .iter()
-            .find(|r| r.threads == 1 && r.same_configuration(row));
+        // On MPI ranks: against one rank of one thread, the same run on one core.
+        let one_thread = measured.iter().find(|r| match row.ranks_flag() {
+            None => r.threads == 1 && r.same_configuration(row),
+            Some(_) => r.cores() == 1 && r.same_configuration_but_ranks(row),
+        });
         row.self_speedup = one_thread.map(|r| Scaling::of(r.median(), row.median(), 1).speedup);
+        if plan.weak.is_some() {
+            // Weak scaling: against one core's time on one core's share.
+            let one_core = measured
+                .iter()
+                .find(|r| r.cores() == 1 && r.variant == row.variant && r.machine == row.machine);
+            row.weak_efficiency = one_core.map(|r| r.median() / row.median());
+        }
         if let Some(vary) = tasks_flag {
             row.cost_per_task = task_overhead(row, &vary.name, cpus, &measured);
         }
@@ -161,14 +193,15 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
     let vary = plan.vary.as_ref().map_or(String::new(), |v| v.name.clone());
     let has_ideal = rows.iter().any(|r| r.ideal_seconds.is_some());
     let has_cost = rows.iter().any(|r| r.cost_per_task.is_some());
+    let on_ranks = plan.ranks.iter().any(Option::is_some);
     if for_csv {
         use Column::*;
-        return vec![
-            Lesson,
-            Variant,
-            VaryFlag(vary.clone()),
-            Vary(vary),
-            Threads,
+        let mut columns = vec![Lesson, Variant, VaryFlag(vary.clone()), Vary(vary)];
+        match on_ranks {
+            true => columns.extend([Ranks, Threads, Cores]),
+            false => columns.push(Threads),
+        }
+        columns.extend([
             Median,
             Min,
             Max,
@@ -180,6 +213,9 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
             SelfSpeedup,
             Efficiency,
             KarpFlatt,
+        ]);
+        columns.extend(plan.weak.is_some().then_some(WeakEfficiency));
+        columns.extend([
             CostPerTask,
             Agrees,
             Machine,
@@ -188,11 +224,17 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
             PhysicalCores,
             SlurmJob,
             Timestamp,
-        ];
+        ]);
+        return columns;
     }
     let mut columns = Vec::new();
     columns.extend((plan.variants.len() > 1).then_some(Column::Variant));
+    columns.extend(on_ranks.then_some(Column::Ranks));
     columns.push(Column::Threads);
+    columns.extend(on_ranks.then_some(Column::Cores));
+    if let Some((name, _)) = &plan.weak {
+        columns.push(Column::Vary(name.clone()));
+    }
     columns.extend(plan.vary.is_some().then_some(Column::Vary(vary)));
     columns.push(Column::Median);
     columns.extend(has_ideal.then_some(Column::Ideal));
@@ -205,6 +247,7 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
         Column::Efficiency,
         Column::KarpFlatt,
     ]);
+    columns.extend(plan.weak.is_some().then_some(Column::WeakEfficiency));
     columns.extend(has_cost.then_some(Column::CostPerTask));
     columns.push(Column::Agrees);
     columns
@@ -220,7 +263,11 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
             Some(name) => format!("{} {name}={}", row.variant, row.param(name)),
             None => format!("solution {}", row.variant),
         };
-        Some((label, (row.threads as f64, row.scaling()?.speedup)))
+        let label = match row.ranks_flag() {
+            Some(ranks) => format!("{label}, {}", ranks.replace('=', " ")),
+            None => label,
+        };
+        Some((label, (row.cores() as f64, row.scaling()?.speedup)))
     });
     let machine = &exercise.machine;
     let caption = format!("{}, {}", machine.host, machine.cpu_model);
@@ -232,6 +279,7 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
         &caption,
         &speedups,
         cpus,
+        workers_axis(rows),
     )
     .map_err(|e| Failure::failed(format!("speedup plot: {e}")))?;
 
@@ -321,7 +369,7 @@ pub fn sweep_markdown(plan: &Plan, records: &[Record], rows: &[Row]) -> String {
     text.push_str(&table(&columns(plan, rows, false), rows).markdown());
     let faster_alone = rows
         .iter()
-        .filter(|r| r.threads == 1)
+        .filter(|r| r.cores() == 1)
         .find_map(|r| r.scaling().filter(|s| s.speedup > 1.2));
     if let Some(alone) = faster_alone {
         let _ = writeln!(
@@ -356,6 +404,7 @@ fn json_summary(plan: &Plan, rows: &[Row], lines: &[String]) -> serde_json::Valu
             let scaling = row.scaling();
             json!({
                 "variant": row.variant,
+                "ranks": row.ranks,
                 "threads": row.threads,
                 "vary_value": vary.map(|name| row.param(name)),
                 "median_s": summary.median,
@@ -367,6 +416,7 @@ fn json_summary(plan: &Plan, rows: &[Row], lines: &[String]) -> serde_json::Valu
                 "self_speedup": row.self_speedup,
                 "efficiency": scaling.map(|s| s.efficiency),
                 "karp_flatt": scaling.and_then(|s| s.karp_flatt),
+                "weak_efficiency": row.weak_efficiency,
                 "cost_per_task_s": row.cost_per_task,
                 "agrees": row.agreement.is_ok(),
                 "disagreement": row.agreement.as_ref().err(),
