@@ -135,6 +135,7 @@ mod tests {
             variant: "rayon".into(),
             params: vec![("n".into(), 10u64.into()), ("chunks".into(), 2u64.into())],
             threads: 3,
+            ranks: None,
             warmup: 1,
             seconds: vec![0.25, 0.125, 0.5],
             answer: vec![("pi".into(), answer.into())],

@@ -394,6 +394,7 @@ mod tests {
                 ("chunks".into(), chunks.into()),
             ],
             threads,
+            ranks: None,
             warmup: 0,
             seconds: vec![seconds],
             answer: vec![("pi".into(), 3.0.into())],

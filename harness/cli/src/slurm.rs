@@ -21,9 +21,16 @@ use crate::sayln;
 pub struct SlurmArgs {
     /// The lesson to study, or `all` for every lesson as one job array
     pub lesson: String,
-    /// CPUs for the job (--cpus-per-task); the sweep runs 1, 2, 4, ... threads up to it
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
+    /// CPUs for the job (--cpus-per-task): each task's; the sweep runs 1, 2, 4, ... threads
+    /// up to it
+    #[arg(long, alias = "cpus-per-task", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
     pub cpus: u64,
+    /// Nodes for a job of MPI ranks (the ranks lesson)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub nodes: u64,
+    /// MPI ranks on each node, each with --cpus CPUs for its threads (the ranks lesson)
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
+    pub ntasks_per_node: u64,
     /// Slurm partition [default: the site file's, else the cluster's default]
     #[arg(long)]
     pub partition: Option<String>,
@@ -69,6 +76,9 @@ pub struct Site {
     /// More `#SBATCH` options, e.g. "--qos=short".
     #[serde(default)]
     pub sbatch: Vec<String>,
+    /// srun's `--mpi=` for MPI ranks: the plugin the site's MPI was built for, e.g. "pmix"
+    /// (`srun --mpi=list` shows them).
+    pub mpi: Option<String>,
 }
 
 const DEFAULT_TIME: &str = "0:30:00";
@@ -140,6 +150,8 @@ pub enum Target {
 pub struct Job {
     pub target: Target,
     pub cpus: u64,
+    pub nodes: u64,
+    pub ntasks_per_node: u64,
     pub partition: Option<String>,
     pub account: Option<String>,
     pub time: String,
@@ -195,9 +207,23 @@ impl Job {
             Some(dir) => absolute(dir)?,
             None => workbook_dir.join("results"),
         };
+        let hybrid = args.nodes > 1 || args.ntasks_per_node > 1;
+        let on_ranks = match &target {
+            Target::Lesson(lesson) => lesson.param("ranks").is_some(),
+            Target::All { .. } => false,
+        };
+        if hybrid && !on_ranks {
+            return Err(Failure::usage(format!(
+                "--nodes and --ntasks-per-node start MPI ranks, and lesson {} runs in one \
+                 process: they are for the ranks lesson",
+                args.lesson
+            )));
+        }
         Ok(Job {
             target,
             cpus: args.cpus,
+            nodes: args.nodes,
+            ntasks_per_node: args.ntasks_per_node,
             partition,
             account,
             time,
@@ -207,6 +233,58 @@ impl Job {
             results,
             sweep_flags: args.sweep_flags.clone(),
         })
+    }
+
+    /// A job of several MPI ranks: more than one node or task.
+    pub fn is_hybrid(&self) -> bool {
+        self.nodes > 1 || self.ntasks_per_node > 1
+    }
+
+    /// The job's tasks in all: the most ranks a run in it can have.
+    pub fn tasks(&self) -> u64 {
+        self.nodes * self.ntasks_per_node
+    }
+
+    /// The sweep the job runs: the flags given, and for a job of ranks without `--ranks`,
+    /// 1, 2, 4, ... ranks up to the job's tasks.
+    pub fn sweep_flags(&self) -> Vec<String> {
+        let mut flags = self.sweep_flags.clone();
+        let given = flags
+            .iter()
+            .any(|f| f == "--ranks" || f.starts_with("--ranks="));
+        if self.is_hybrid() && !given {
+            let tasks = self.tasks();
+            let mut ranks: Vec<u64> = std::iter::successors(Some(1), |r| Some(r * 2))
+                .take_while(|&r| r < tasks)
+                .collect();
+            ranks.push(tasks);
+            let list: Vec<String> = ranks.iter().map(u64::to_string).collect();
+            flags.extend(["--ranks".to_string(), list.join(",")]);
+        }
+        flags
+    }
+
+    /// No run of the job may start more ranks than it has tasks.
+    fn check_ranks(&self) -> Outcome<()> {
+        let flags = self.sweep_flags();
+        let at = flags.iter().position(|f| f == "--ranks");
+        let list = match at {
+            Some(at) => flags.get(at + 1).map(String::as_str),
+            None => flags.iter().find_map(|f| f.strip_prefix("--ranks=")),
+        };
+        let too_many = list
+            .into_iter()
+            .flat_map(|list| list.split(','))
+            .filter_map(|ranks| ranks.trim().parse::<u64>().ok())
+            .find(|&ranks| ranks > self.tasks());
+        match too_many {
+            Some(ranks) => Err(Failure::usage(format!(
+                "--ranks {ranks} is more than the job's {} task(s): raise --nodes or \
+                 --ntasks-per-node",
+                self.tasks()
+            ))),
+            None => Ok(()),
+        }
     }
 
     pub fn lessons(&self) -> Vec<&'static Lesson> {
@@ -253,8 +331,11 @@ impl Job {
                 "slurm-%A_%a.out"
             }
         };
-        option("--nodes=1".to_string());
-        option("--ntasks=1".to_string());
+        option(format!("--nodes={}", self.nodes));
+        match self.is_hybrid() {
+            true => option(format!("--ntasks-per-node={}", self.ntasks_per_node)),
+            false => option("--ntasks=1".to_string()),
+        }
         option(format!("--cpus-per-task={}", self.cpus));
         option(format!("--time={}", self.time));
         option(format!(
@@ -289,6 +370,10 @@ impl Job {
         export("WORKBOOK_DIR", &self.workbook_dir.to_string_lossy());
         export("WORKBOOK_BIN_DIR", &self.bin_dir.to_string_lossy());
         export("WORKBOOK_RESULTS", &self.results.to_string_lossy());
+        if let Some(mpi) = self.site.mpi.as_deref().filter(|_| self.is_hybrid()) {
+            // srun's --mpi= for the ranks, from the site file.
+            export(crate::launcher::SRUN_MPI, mpi);
+        }
         let mut arguments: Vec<String> = Vec::new();
         match &self.target {
             Target::Lesson(lesson) => arguments.push(lesson.name.to_string()),
@@ -299,7 +384,7 @@ impl Job {
                 }
             }
         }
-        arguments.extend(self.sweep_flags.iter().cloned());
+        arguments.extend(self.sweep_flags());
         let script = self.workbook_dir.join("slurm").join(runs);
         let mut command = format!("exec bash {}", shell_word(&script.to_string_lossy()));
         for argument in &arguments {
@@ -380,13 +465,14 @@ pub fn slurm(args: &SlurmArgs) -> Outcome<()> {
     // The sweep a job runs is checked here: a typo after -- is one line now, not a job
     // that fails once it starts.
     for lesson in job.lessons() {
-        crate::plan::check_for_job(lesson, &job.sweep_flags, job.cpus as usize).map_err(|e| {
+        crate::plan::check_for_job(lesson, &job.sweep_flags(), job.cpus as usize).map_err(|e| {
             Failure::usage(format!(
                 "{} (lesson {}, run by the job)",
                 e.message, lesson.name
             ))
         })?;
     }
+    job.check_ranks()?;
     let script = job.script();
     if !args.submit {
         crate::output::say(&script);
@@ -469,6 +555,18 @@ fn build_for(job: &Job, build: &BuildOptions) -> Outcome<()> {
         }
         _ => Vec::new(),
     };
+    let mut features = features;
+    if let Target::Lesson(lesson) = &job.target {
+        // Ranks need both of the lesson's packages built with MPI.
+        let run = crate::options::RunOptions {
+            repeat: None,
+            warmup: None,
+            quick: false,
+            ranks: Vec::new(),
+            lesson_flags: job.sweep_flags(),
+        };
+        features.extend(run.mpi_features(lesson));
+    }
     for (name, path) in locate_lessons(&job.lessons(), &features, build)? {
         let expected = job
             .bin_dir
@@ -560,6 +658,8 @@ mod tests {
         Job {
             target,
             cpus: 16,
+            nodes: 1,
+            ntasks_per_node: 1,
             partition: Some("compute".into()),
             account: None,
             time: "1:00:00".into(),

@@ -8,7 +8,12 @@ const LONGEST: usize = 64;
 
 /// The node of every rank, in rank order, on rank 0; nothing on the other ranks.
 pub fn of_every_rank(world: &SimpleCommunicator) -> Vec<String> {
-    let name = mpi::environment::processor_name().unwrap_or_default();
+    // Slurm's name for the node, where Slurm started the rank (two Slurm nodes can share a
+    // host); else MPI's, the host name.
+    let name = match std::env::var("SLURMD_NODENAME") {
+        Ok(name) if !name.is_empty() => name,
+        _ => mpi::environment::processor_name().unwrap_or_default(),
+    };
     let mut mine = [0u8; LONGEST];
     let length = name.len().min(LONGEST);
     mine[..length].copy_from_slice(&name.as_bytes()[..length]);
