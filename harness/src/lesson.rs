@@ -38,6 +38,9 @@ pub struct Lesson {
     /// The memory a run needs, where it can be large, and what needs it: checked against
     /// what the machine allows before the run starts.
     pub memory: fn(&Params) -> Option<(u64, String)>,
+    /// A lesson past one node (MPI ranks): the book puts it after the page on compute
+    /// nodes, which it builds on.
+    pub beyond_one_node: bool,
 }
 
 impl Lesson {
@@ -58,6 +61,7 @@ impl Lesson {
         quick: &[],
         validate: |_| Ok(()),
         memory: |_| None,
+        beyond_one_node: false,
     };
 
     pub fn exercise_binary(&self) -> String {

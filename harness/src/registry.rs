@@ -453,6 +453,10 @@ pub static RANKS: Lesson = Lesson {
             .about("each rank takes one block of consecutive chunks or rows, then rank 0 gathers"),
         Variant::exact("cyclic")
             .about("chunks or rows dealt to the ranks like cards, for load balance, then gathered"),
+        Variant::close("reduce", 1e-12, 0.0).about(
+            "blocks, combined by MPI's reduce: pi's sums in an order that depends on the ranks; \
+             the picture as every rank's whole grid, added up",
+        ),
     ],
     quick: &[
         ("n", "200003"),
@@ -478,5 +482,6 @@ pub static RANKS: Lesson = Lesson {
         let what = format!("--h {h} --w {w} ({rows} x {cols} points)");
         (params.choice("problem") == "mandelbrot").then(|| (rows * cols * 11, what))
     },
+    beyond_one_node: true,
     ..Lesson::DEFAULTS
 };

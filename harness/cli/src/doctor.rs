@@ -3,7 +3,7 @@
 //! library, polars' C compiler and disk space, sbatch), and for each thing missing prints
 //! the command that installs it.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use workbook::machine::{Machine, available_cpus};
@@ -21,7 +21,8 @@ use crate::table::Table;
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {
     /// Extras to require as well, comma-separated: hdf5-c (the SWMR lesson on HDF5's C
-    /// library), polars (the Dataframes polars variant), slurm (batch jobs), or all
+    /// library), polars (the Dataframes polars variant), mpi (the Ranks lesson on MPI
+    /// ranks), slurm (batch jobs), or all
     #[arg(long, value_delimiter = ',', value_name = "EXTRAS")]
     pub with: Vec<String>,
     #[command(flatten)]
@@ -36,7 +37,7 @@ const OLDEST_RUST_FOR_POLARS: (u32, u32) = (1, 95);
 const POLARS_DISK_BYTES: u64 = 5 << 30;
 
 /// The extras, each with what it is for.
-const EXTRAS: [(&str, &str); 3] = [
+const EXTRAS: [(&str, &str); 4] = [
     (
         "hdf5-c",
         "the SWMR lesson on HDF5's C library (--features hdf5-c)",
@@ -45,6 +46,7 @@ const EXTRAS: [(&str, &str); 3] = [
         "polars",
         "the Dataframes lesson's polars variant (--features polars)",
     ),
+    ("mpi", "the Ranks lesson on MPI ranks (--features mpi)"),
     ("slurm", "batch jobs on compute nodes (workbook slurm)"),
 ];
 
@@ -73,6 +75,8 @@ pub fn doctor(args: &DoctorArgs) -> Outcome<()> {
         ("Rust", "polars", rust(OLDEST_RUST_FOR_POLARS)),
         ("C compiler", "polars", c_compiler(&system)),
         ("disk space", "polars", disk(&args.build)),
+        ("MPI", "mpi", mpi(&system)),
+        ("libclang", "mpi", libclang(&system)),
         ("sbatch", "slurm", sbatch(&system)),
     ]
     .into_iter()
@@ -371,6 +375,76 @@ fn free_bytes(path: &Path) -> Option<u64> {
     Some(stats.f_bavail as u64 * stats.f_frsize as u64)
 }
 
+/// An MPI library with its launcher: rsmpi finds the library through `mpicc`.
+fn mpi(system: &System) -> Result<String, Missing> {
+    let install = system.install("openmpi-bin libopenmpi-dev", "openmpi-devel", "open-mpi");
+    let Some(version) = output_of("mpirun", &["--version"]) else {
+        return Err(Missing {
+            problem: "mpirun is not on PATH (on a cluster: module load openmpi)".into(),
+            install,
+        });
+    };
+    let first = version
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    match on_path("mpicc") {
+        Some(_) => Ok(first),
+        None if std::env::var_os("MPI_PKG_CONFIG").is_some() => {
+            Ok(format!("{first}, found through MPI_PKG_CONFIG"))
+        }
+        None => Err(Missing {
+            problem: format!("{first}, but no mpicc to find its library with (or set MPICC)"),
+            install,
+        }),
+    }
+}
+
+/// libclang, which rsmpi's bindgen loads to read the MPI headers.
+fn libclang(system: &System) -> Result<String, Missing> {
+    let mut folders: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = std::env::var_os("LIBCLANG_PATH") {
+        folders.push(dir.into());
+    }
+    if let Some(dir) = output_of("llvm-config", &["--libdir"]) {
+        folders.push(PathBuf::from(dir.trim()));
+    }
+    for root in [
+        "/usr/lib",
+        "/usr/lib64",
+        "/usr/local/lib",
+        "/opt/homebrew/opt/llvm/lib",
+    ] {
+        folders.push(root.into());
+        let versions = std::fs::read_dir(root).into_iter().flatten().flatten();
+        for entry in versions.filter(|e| e.file_name().to_string_lossy().starts_with("llvm")) {
+            folders.push(entry.path().join("lib"));
+        }
+        folders.push(Path::new(root).join("x86_64-linux-gnu"));
+        folders.push(Path::new(root).join("aarch64-linux-gnu"));
+    }
+    let found = folders.iter().find_map(|dir| {
+        let entries = std::fs::read_dir(dir).ok()?;
+        entries.flatten().map(|e| e.path()).find(|path| {
+            let name = path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into());
+            name.starts_with("libclang")
+                && (name.contains(".so") || name.ends_with(".dylib"))
+                && !name.starts_with("libclang-cpp")
+        })
+    });
+    match found {
+        Some(path) => Ok(path.display().to_string()),
+        None => Err(Missing {
+            problem: "no libclang found (set LIBCLANG_PATH to its folder)".into(),
+            install: system.install("libclang-dev", "clang-devel", "llvm"),
+        }),
+    }
+}
+
 fn sbatch(system: &System) -> Result<String, Missing> {
     match on_path("sbatch") {
         Some(path) => Ok(path.display().to_string()),
@@ -429,7 +503,7 @@ mod tests {
                 .map_err(|f| f.message)
                 .unwrap()
                 .len(),
-            3
+            4
         );
         assert_eq!(
             wanted_extras(&["hdf5-c".into()])
@@ -437,10 +511,10 @@ mod tests {
                 .unwrap(),
             ["hdf5-c"]
         );
-        let error = wanted_extras(&["mpi".into()]).expect_err("refused");
+        let error = wanted_extras(&["gpu".into()]).expect_err("refused");
         assert_eq!(error.code, 2);
         assert!(
-            error.message.contains("no extra named 'mpi'"),
+            error.message.contains("no extra named 'gpu'"),
             "{}",
             error.message
         );

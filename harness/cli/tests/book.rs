@@ -24,16 +24,22 @@ fn linked_pages(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The pages that teach, in reading order: the lessons, then compute nodes.
+/// The pages that teach, in reading order: the lessons on one node, compute nodes, then
+/// the lessons past one node.
 fn teaching_pages() -> Vec<String> {
-    let lessons = LESSONS.iter().map(|lesson| {
+    let page = |lesson: &&workbook::Lesson| {
         let text = Path::new(lesson.text);
         text.file_name()
             .expect("a file")
             .to_string_lossy()
             .to_string()
-    });
-    lessons.chain(["compute-nodes.md".to_string()]).collect()
+    };
+    let one_node = LESSONS.iter().filter(|l| !l.beyond_one_node).map(page);
+    let beyond = LESSONS.iter().filter(|l| l.beyond_one_node).map(page);
+    one_node
+        .chain(["compute-nodes.md".to_string()])
+        .chain(beyond)
+        .collect()
 }
 
 #[test]

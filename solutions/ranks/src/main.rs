@@ -17,6 +17,8 @@
 mod alone;
 #[cfg(feature = "mpi")]
 mod nodes;
+#[cfg(feature = "mpi")]
+mod reduce;
 
 use ranks_kit::{Grid, chunk_bounds, pi_chunk};
 use rayon::prelude::*;
@@ -90,6 +92,7 @@ fn solve(world: &SimpleCommunicator, split: Split, params: &Params) -> Answer {
     }
 }
 
+// ANCHOR: gather
 /// Every rank sends its items' values (`per_item` values an item) to rank 0, which returns
 /// all `items` in item order; the other ranks return `None`. One collective call: MPI's
 /// gather with a count per rank (MPI_Gatherv).
@@ -138,32 +141,42 @@ fn gather_on_rank_zero<T: Equivalence + Copy + Default>(
     }
     Some(in_order)
 }
+// ANCHOR_END: gather
+
+// ANCHOR: start
+/// Starts MPI for a rank that runs a rayon pool. Funneled: only this thread calls MPI,
+/// while rayon's threads compute. (A bare `mpi::initialize()` asks for the single-threaded
+/// level, wrong for a rank with a pool.)
+#[cfg(feature = "mpi")]
+fn start_mpi() -> Result<mpi::environment::Universe, String> {
+    let (universe, granted) =
+        mpi::initialize_with_threading(Threading::Funneled).ok_or("MPI could not be started")?;
+    if granted < Threading::Funneled {
+        return Err(format!(
+            "this MPI grants {granted:?}; ranks with threads need Funneled"
+        ));
+    }
+    Ok(universe)
+}
+// ANCHOR_END: start
 
 #[cfg(feature = "mpi")]
 fn main() {
-    // Funneled: only this thread calls MPI, while rayon's threads compute. A bare
-    // `mpi::initialize()` asks for the single-threaded level, wrong for a rank with a pool.
-    let binary = RANKS.solution_binary();
-    let Some((universe, threading)) = mpi::initialize_with_threading(Threading::Funneled) else {
-        eprintln!("{binary}: error: MPI could not be started");
-        std::process::exit(1);
-    };
-    if threading < Threading::Funneled {
-        eprintln!(
-            "{binary}: error: this MPI grants {threading:?}; ranks with threads need Funneled"
-        );
-        std::process::exit(1);
-    }
+    let universe = start_mpi().unwrap_or_else(|message| {
+        eprintln!("{}: error: {message}", RANKS.solution_binary());
+        std::process::exit(1)
+    });
     let world = universe.world();
     let (rank, ranks) = (world.rank() as usize, world.size() as usize);
     let nodes = nodes::of_every_rank(&world);
-    let cyclic_world = universe.world();
+    let (cyclic_world, reduce_world) = (universe.world(), universe.world());
     // The harness times `solve` on every rank; rank 0 prints the record.
     let code = Program::solution(&RANKS)
         .on_ranks(rank, ranks, nodes)
         .variant("cyclic", move |params| {
             solve(&cyclic_world, Split::Cyclic, params)
         })
+        .variant("reduce", move |params| reduce::solve(&reduce_world, params))
         .finish(|params, answer: &Answer| answer.save_png(params))
         .exit_code(move |params| solve(&world, Split::Blocks, params));
     if code != 0 && code != 2 {

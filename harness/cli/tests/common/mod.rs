@@ -194,3 +194,58 @@ pub fn field<'a>(answer: &'a Value, name: &str) -> &'a Value {
         other => panic!("unexpected answer {other}"),
     }
 }
+
+/// The folder of the Ranks lesson's binaries built with MPI (and the `workbook` command
+/// beside them, for jobs), in this test's profile. They get a target folder of their own,
+/// target/mpi: built into the usual one they would replace, under the other tests' feet,
+/// the binaries those tests run without MPI.
+pub fn mpi_bin_dir() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let target = workspace_root().join("target").join("mpi");
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+            let status = Command::new(cargo)
+                .args([
+                    "build",
+                    "--quiet",
+                    "--profile",
+                    profile(),
+                    "--manifest-path",
+                ])
+                .arg(workspace_root().join("Cargo.toml"))
+                .arg("--target-dir")
+                .arg(&target)
+                .args([
+                    "--bin",
+                    "ranks",
+                    "--bin",
+                    "ranks-solution",
+                    "--bin",
+                    "workbook",
+                ])
+                .args(["--features", "ranks/mpi,ranks-solution/mpi"])
+                .status()
+                .expect("cargo runs");
+            assert!(
+                status.success(),
+                "building the Ranks lesson with MPI failed"
+            );
+            target.join(bin_dir().file_name().expect("a profile folder"))
+        })
+        .clone()
+}
+
+/// `binary` of the MPI build started as `ranks` ranks by mpirun, as `workbook` starts it,
+/// in a scratch folder.
+pub fn mpirun(binary: &str, ranks: usize, threads: usize) -> Command {
+    let path = mpi_bin_dir().join(binary);
+    let mut command = match workbook_cli::launcher::command(&path, ranks, threads) {
+        Ok(command) => command,
+        Err(failure) => panic!("{}", failure.message),
+    };
+    command
+        .args(["--threads", &threads.to_string()])
+        .current_dir(scratch_dir(binary));
+    command
+}
