@@ -103,8 +103,18 @@ fn building_a_lesson_with_its_system_library_compiles_only_its_own_dependencies(
     }
 }
 
+/// The Ranks lesson with MPI: rsmpi and its bindings, and nothing of another lesson.
+#[test]
+#[ignore = "needs MPI (openmpi-bin, libopenmpi-dev, libclang-dev): .ci/run installs it and runs this with --ignored"]
+fn building_the_ranks_lesson_with_mpi_compiles_only_its_own_dependencies() {
+    for binary in ["ranks", "ranks-solution"] {
+        compiles_only_its_own_dependencies(binary, &["--features", "mpi"]);
+    }
+}
+
 fn compiles_only_its_own_dependencies(binary: &str, features: &[&str]) {
-    let output = cargo()
+    let mut command = cargo();
+    command
         .args([
             "build",
             "--profile",
@@ -113,9 +123,15 @@ fn compiles_only_its_own_dependencies(binary: &str, features: &[&str]) {
             "--bin",
             binary,
         ])
-        .args(features)
-        .output()
-        .expect("cargo build runs");
+        .args(features);
+    if !features.is_empty() {
+        // Built with a feature, a binary goes to a target folder of its own: in the usual
+        // one it would replace, under other tests' feet, the build without the feature.
+        command
+            .arg("--target-dir")
+            .arg(common::target_dir().join("features"));
+    }
+    let output = command.output().expect("cargo build runs");
     assert!(
         output.status.success(),
         "{}",

@@ -16,7 +16,7 @@ const COMMANDS: [&str; 10] = [
     "list", "compare", "sweep", "check", "data", "build", "slurm", "report", "doctor", "book",
 ];
 /// Binaries that are not lessons: the SWMR lesson's simulated detector.
-const TOOLS: [&str; 1] = ["swmr-writer"];
+const TOOLS: [&str; 2] = ["swmr-writer", "ping-pong"];
 
 fn documents() -> Vec<PathBuf> {
     let root = workspace_root();

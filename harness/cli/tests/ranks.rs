@@ -153,12 +153,12 @@ fn a_rank_that_fails_ends_the_whole_run_in_one_line() {
     assert_usage_error(&ran, "--chunks");
 
     // A rank killed mid-run: the others are stopped, and `workbook` names what happened,
-    // in one line, instead of waiting for ever.
-    // A chunk count of this test's own, to tell its ranks from any others.
+    // in one line, instead of waiting for ever. (`check` runs the solution first.) A chunk
+    // count of this test's own tells its ranks from any others.
     let marker = format!("{}", std::process::id() % 900_000 + 1000);
-    let mut child = workbook()
+    let child = workbook()
         .args([
-            "compare",
+            "check",
             "ranks",
             "--ranks",
             "2",
@@ -248,7 +248,12 @@ fn workbook_compares_and_checks_on_ranks() {
         .lines()
         .filter(|line| line.contains("solution "))
         .collect();
-    assert_eq!(rows.len(), 4, "{}", ran.stdout);
+    assert_eq!(
+        rows.len(),
+        6,
+        "three variants on 1 and 2 ranks: {}",
+        ran.stdout
+    );
     assert!(
         rows.iter().all(|row| row.ends_with("agrees")),
         "{}",

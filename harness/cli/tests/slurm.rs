@@ -1,6 +1,7 @@
 //! Batch jobs: the scripts in slurm/, `workbook slurm` and `workbook report`. The jobs
 //! themselves run on a real Slurm when WORKBOOK_SLURM_CLUSTER is set (`.ci/run` starts a
-//! one-node cluster with `slurm/local-cluster start` and sets it).
+//! cluster of two nodes on one machine with `slurm/local-cluster start --nodes 2` and sets
+//! it).
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{assert_fails, lesson_binary, profile, run, scratch_dir, workbook};
+use common::{assert_fails, lesson_binary, mpi_bin_dir, profile, run, scratch_dir, workbook};
 use workbook::{LESSONS, Record};
 use workbook_cli::binaries::workspace_root;
 use workbook_cli::records::parse_record;
@@ -555,4 +556,94 @@ fn jobs_run_on_a_real_slurm_on_the_cpus_they_asked_for() {
         "pi at 1 and 2 threads, delayed at 1: {}",
         ran.stdout
     );
+}
+
+#[test]
+#[ignore = "needs a Slurm cluster and MPI: .ci/run starts one, installs MPI and runs it with --ignored"]
+fn a_job_of_mpi_ranks_runs_one_rank_on_each_node() {
+    require_cluster();
+    // Two nodes if the cluster has them (the local cluster started with --nodes 2), else
+    // two tasks on one node.
+    let sinfo = run(Command::new("sinfo").args(["-h", "-N", "-o", "%N"]));
+    assert_eq!(sinfo.code, 0, "{}", sinfo.stderr);
+    let nodes: BTreeSet<&str> = sinfo.stdout.split_whitespace().collect();
+    let (job_nodes, per_node) = if nodes.len() >= 2 {
+        ("2", "1")
+    } else {
+        ("1", "2")
+    };
+    let bin_dir = mpi_bin_dir();
+    let results = scratch_dir("slurm-ranks");
+    let ran = run(workbook()
+        .args([
+            "slurm",
+            "ranks",
+            "--nodes",
+            job_nodes,
+            "--ntasks-per-node",
+            per_node,
+        ])
+        .args([
+            "--cpus-per-task",
+            "1",
+            "--time",
+            "5",
+            "--submit",
+            "--bin-dir",
+        ])
+        .arg(&bin_dir)
+        .arg("--results")
+        .arg(&results)
+        .args(["--", "--quick", "--variant", "all"]));
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    let job = ran
+        .stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("Submitted batch job "))
+        .unwrap_or_else(|| panic!("no job id in: {}", ran.stdout))
+        .trim()
+        .to_string();
+    let states = wait_for(&job);
+    let log = std::fs::read_to_string(results.join(format!("slurm-{job}.out"))).unwrap_or_default();
+    assert!(states.iter().all(|s| s == "COMPLETED"), "{states:?}\n{log}");
+
+    // The exercise once, and each variant on 1 and 2 ranks of 1 thread, all in the job.
+    let records = records_under(&results.join(format!("job-{job}")));
+    let exercise = records
+        .iter()
+        .find(|r| r.variant == "exercise")
+        .expect("the exercise ran");
+    let mut layouts = BTreeSet::new();
+    for record in &records {
+        let slurm = record.machine.slurm.as_ref().expect("the job is recorded");
+        assert_eq!(slurm.job_id, job);
+        if record.variant == "exercise" {
+            continue;
+        }
+        // Each variant by its rule: `reduce` lets MPI choose the order of its sums.
+        let rule = workbook::registry::RANKS
+            .variant(&record.variant)
+            .expect("a variant")
+            .agreement;
+        let agrees = rule.check(&exercise.answer_value(), &record.answer_value());
+        assert!(agrees.is_ok(), "{}: {agrees:?}", record.variant);
+        let ranks = record.ranks.as_ref().expect("a run on ranks says so");
+        assert_eq!(ranks.nodes.len(), ranks.ranks);
+        if ranks.ranks == 2 {
+            let distinct: BTreeSet<&String> = ranks.nodes.iter().collect();
+            let expected = if job_nodes == "2" { 2 } else { 1 };
+            assert_eq!(
+                distinct.len(),
+                expected,
+                "nodes of the ranks: {:?}",
+                ranks.nodes
+            );
+        }
+        layouts.insert((record.variant.clone(), ranks.ranks, record.threads));
+    }
+    let expected: BTreeSet<(String, usize, usize)> = ["blocks", "cyclic", "reduce"]
+        .iter()
+        .flat_map(|v| [1, 2].map(|r| (v.to_string(), r, 1)))
+        .collect();
+    assert_eq!(layouts, expected);
 }

@@ -36,6 +36,12 @@ pub fn bin_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// The target folder the tests were built in (target/, or CARGO_TARGET_DIR).
+pub fn target_dir() -> PathBuf {
+    let bin_dir = bin_dir();
+    bin_dir.parent().expect("a target folder").to_path_buf()
+}
+
 /// The cargo profile of that folder.
 pub fn profile() -> &'static str {
     match bin_dir().file_name().and_then(|n| n.to_str()) {
@@ -203,7 +209,7 @@ pub fn mpi_bin_dir() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let target = workspace_root().join("target").join("mpi");
+            let target = target_dir().join("mpi");
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
             let status = Command::new(cargo)
                 .args([
