@@ -15,7 +15,7 @@ use crate::output::say;
 use crate::records::print_warnings;
 use crate::rows::Scaling;
 use crate::runner::LessonRunner;
-use crate::table::{Table, threads_label, workers_label};
+use crate::table::{Table, threads_label, workers, workers_label};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -122,15 +122,22 @@ pub fn check_runs(lesson: &'static Lesson, args: &CheckArgs, learner: Side) -> O
     )?;
     // An exercise that hangs is stopped, after long enough for one far slower than that.
     runner.limit_time(time_limit(serial_start.elapsed()));
-    if let Some(ranks) = ranks {
-        runner.exercise_on_ranks(ranks);
-    }
-    let mut learner_run = |label: &str, threads| match learner {
-        Side::Exercise => runner.exercise(label, threads, &[]),
-        Side::Solution => runner.solution(label, threads, reference_variant, &many_ranks),
+    // With --ranks, the learner's exercise on 1 rank of 1 thread, then on the ranks asked.
+    let mut learner_run = |label: &str, threads, ranks: Option<usize>| {
+        if let Some(ranks) = ranks {
+            runner.exercise_on_ranks(ranks);
+        }
+        match learner {
+            Side::Exercise => runner.exercise(label, threads, &[]),
+            Side::Solution => {
+                let flags = ranks_flags(ranks.unwrap_or(1));
+                runner.solution(label, threads, reference_variant, &flags)
+            }
+        }
     };
-    let (one, _) = learner_run("your exercise, 1 thread", 1)?;
-    let (many, _) = learner_run(&format!("your exercise, {threads} threads"), threads)?;
+    let (one, _) = learner_run("your exercise, 1 thread", 1, ranks.map(|_| 1))?;
+    let label = format!("your exercise, {threads} threads");
+    let (many, _) = learner_run(&label, threads, ranks)?;
     runner.finish();
     Ok(CheckRuns {
         reference,
@@ -224,14 +231,18 @@ fn explain_answers(
 ) -> String {
     let mut lines = Vec::new();
     if verdicts.iter().all(|v| *v == Verdict::Right) {
+        let (one, many) = match runs[1].ranks {
+            // "on 1 and on 2 threads", as without ranks.
+            None => ("1".to_string(), threads_label(runs[1].threads)),
+            Some(_) => (workers_label(runs[0]), workers_label(runs[1])),
+        };
         lines.push(format!(
-            "Right: the same answer as the solution ({}) on 1 and on {} threads.",
-            rule.describe(),
-            runs[1].threads
+            "Right: the same answer as the solution ({}) on {one} and on {many}.",
+            rule.describe()
         ));
     }
     for (verdict, record) in verdicts.iter().zip(runs) {
-        let on = threads_label(record.threads);
+        let on = workers_label(record);
         match verdict {
             Verdict::Right => {}
             Verdict::NotSameBits(difference) => lines.push(format!("On {on}: {difference}.")),
@@ -285,7 +296,7 @@ fn explain_speed(
     quick: bool,
 ) -> String {
     let (ts, tn) = (serial.summary().median, many.summary().median);
-    if !slower_than_serial(ts, tn, many.threads, quick) {
+    if !slower_than_serial(ts, tn, workers(many), quick) {
         return explain_threads(lesson, one, many, quick);
     }
     // Parallel or not on its own terms, it loses to one thread: that is what to say.
@@ -296,7 +307,7 @@ fn explain_speed(
          over, for every element? Give each task results of its own and combine them at the \
          end (lessons/sharing.md).",
         format_seconds(tn),
-        threads_label(many.threads),
+        workers_label(many),
         format_seconds(ts),
         format_seconds(one.summary().median)
     );
@@ -314,7 +325,7 @@ fn slower_than_serial(ts: f64, tn: f64, threads: usize, quick: bool) -> bool {
 
 fn explain_threads(lesson: &Lesson, one: &Record, many: &Record, quick: bool) -> String {
     let (t1, tn) = (one.summary().median, many.summary().median);
-    let n = many.threads;
+    let n = workers(many);
     if n < 2 {
         return "Only one thread: whether your code runs in parallel cannot be told. \
                 Try --threads 2 or more."
@@ -323,10 +334,11 @@ fn explain_threads(lesson: &Lesson, one: &Record, many: &Record, quick: bool) ->
     let scaling = Scaling::of(t1, tn, n);
     let s = scaling.speedup;
     let times = format!(
-        "{} on {} against {} on 1 thread",
+        "{} on {} against {} on {}",
         format_seconds(tn),
-        threads_label(n),
-        format_seconds(t1)
+        workers_label(many),
+        format_seconds(t1),
+        workers_label(one)
     );
     let mut text = if s >= PARALLEL {
         format!(

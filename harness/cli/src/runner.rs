@@ -169,7 +169,7 @@ impl LessonRunner {
             && record.ranks.as_ref().is_none_or(|r| r.ranks != ranks)
         {
             return Err(Failure::failed(format!(
-                "{name} was started as {ranks} ranks, but its record does not say so: tell \
+                "{name} was started as {ranks} rank(s), but its record does not say so: tell \
                  the harness with Program::on_ranks (lessons/ranks.md)"
             )));
         }

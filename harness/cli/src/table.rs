@@ -84,9 +84,18 @@ pub fn threads_label(threads: usize) -> String {
 /// "2 threads", or "2 ranks x 2 threads" for a run on MPI ranks.
 pub fn workers_label(record: &workbook::Record) -> String {
     match &record.ranks {
-        Some(ranks) => format!("{} ranks x {}", ranks.ranks, threads_label(record.threads)),
+        Some(ranks) => {
+            let plural = if ranks.ranks == 1 { "" } else { "s" };
+            let threads = threads_label(record.threads);
+            format!("{} rank{plural} x {threads}", ranks.ranks)
+        }
         None => threads_label(record.threads),
     }
+}
+
+/// The CPUs a run asked for: its threads, times its ranks.
+pub fn workers(record: &workbook::Record) -> usize {
+    record.ranks.as_ref().map_or(1, |ranks| ranks.ranks) * record.threads
 }
 
 #[cfg(test)]
