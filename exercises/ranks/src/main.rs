@@ -27,10 +27,12 @@ fn pi(n: u64, chunks: u64) -> f64 {
 
 /// The divergence time of every point of the grid, row after row; a task per row.
 fn mandelbrot(grid: &Grid) -> Vec<u32> {
-    (0..grid.rows())
-        .into_par_iter()
-        .flat_map_iter(|j| grid.row(j))
-        .collect()
+    let mut times = vec![0; grid.rows() * grid.cols()];
+    times
+        .par_chunks_mut(grid.cols())
+        .enumerate()
+        .for_each(|(j, row)| grid.fill_row(j, row));
+    times
 }
 
 /// The problem `--problem` names, on the sizes the flags give.

@@ -61,7 +61,12 @@ fn pi_partials(n: u64, chunks: u64, mine: &[usize]) -> Vec<f64> {
 
 /// The divergence times of the rows in `mine`, row after row, on this rank's threads.
 fn mandelbrot_rows(grid: &Grid, mine: &[usize]) -> Vec<u32> {
-    mine.par_iter().flat_map_iter(|&j| grid.row(j)).collect()
+    let mut times = vec![0; mine.len() * grid.cols()];
+    times
+        .par_chunks_mut(grid.cols())
+        .zip(mine)
+        .for_each(|(row, &j)| grid.fill_row(j, row));
+    times
 }
 
 /// The problem `--problem` names: this rank computes its share, and rank 0 gathers them

@@ -59,13 +59,12 @@ impl Grid {
         self.x.len()
     }
 
-    /// The divergence times of row `j`, left to right.
-    pub fn row(&self, j: usize) -> Vec<u32> {
+    /// Writes the divergence times of row `j`, left to right, into `row` (`cols()` long).
+    pub fn fill_row(&self, j: usize, row: &mut [u32]) {
         let y = self.y[j];
-        self.x
-            .iter()
-            .map(|&x| escape_time(Complex64::new(x, y), self.maxit))
-            .collect()
+        for (time, &x) in row.iter_mut().zip(&self.x) {
+            *time = escape_time(Complex64::new(x, y), self.maxit);
+        }
     }
 }
 
