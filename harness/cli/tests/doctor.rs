@@ -107,10 +107,10 @@ fn a_missing_rust_fails_in_one_line() {
 
 #[test]
 fn an_unknown_extra_is_a_usage_error() {
-    let ran = run(workbook().args(["doctor", "--with", "mpi"]));
+    let ran = run(workbook().args(["doctor", "--with", "gpu"]));
     assert_eq!(ran.code, 2);
     assert_eq!(
         ran.stderr.trim(),
-        "workbook: error: --with: no extra named 'mpi' (extras: hdf5-c, polars, slurm, or all)"
+        "workbook: error: --with: no extra named 'gpu' (extras: hdf5-c, polars, mpi, slurm, or all)"
     );
 }
