@@ -51,17 +51,20 @@ pub static PI: Lesson = Lesson {
     ],
     // An n that 64 does not divide, so chunks differ in length and lane tails are used.
     quick: &[("n", "200003"), ("chunks", "64")],
-    validate: |params| {
-        let (n, chunks) = (params.count("n"), params.count("chunks"));
-        if chunks > n {
-            return Err(format!(
-                "--chunks ({chunks}) must not exceed --n ({n}): a chunk needs a slice"
-            ));
-        }
-        Ok(())
-    },
+    validate: chunks_within_slices,
     ..Lesson::DEFAULTS
 };
+
+/// Pi's midpoint rule (the Pi and Ranks lessons): every chunk needs a slice.
+fn chunks_within_slices(params: &Params) -> Result<(), String> {
+    let (n, chunks) = (params.count("n"), params.count("chunks"));
+    if chunks > n {
+        return Err(format!(
+            "--chunks ({chunks}) must not exceed --n ({n}): a chunk needs a slice"
+        ));
+    }
+    Ok(())
+}
 
 /// The Sharing lesson: one table of counts that many threads add to.
 pub static SHARING: Lesson = Lesson {
@@ -465,15 +468,7 @@ pub static RANKS: Lesson = Lesson {
         ("w", "40"),
         ("maxit", "50"),
     ],
-    validate: |params| {
-        let (n, chunks) = (params.count("n"), params.count("chunks"));
-        if chunks > n {
-            return Err(format!(
-                "--chunks ({chunks}) must not exceed --n ({n}): a chunk needs a slice"
-            ));
-        }
-        Ok(())
-    },
+    validate: chunks_within_slices,
     memory: |params| {
         let (h, w) = (params.count("h"), params.count("w"));
         let (rows, cols) = (3 * w + 1, 4 * h + 1);

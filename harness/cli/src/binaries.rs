@@ -102,8 +102,13 @@ fn build(
         .wait()
         .map_err(|e| Failure::failed(format!("waiting for cargo: {e}")))?;
     if !status.success() {
+        // rsmpi's build fails without an MPI library or libclang: say where to look.
+        let hint = match features.iter().any(|f| f.ends_with("/mpi")) {
+            true => "; with MPI, `workbook doctor --with mpi` says what is missing",
+            false => "",
+        };
         return Err(Failure::failed(format!(
-            "cargo build --profile {profile} failed (its messages are above)"
+            "cargo build --profile {profile} failed (its messages are above){hint}"
         )));
     }
     match names.iter().find(|name| !found.contains_key(*name)) {

@@ -159,7 +159,7 @@ impl Column {
             Variant => text(&row.variant),
             VaryFlag(name) => text(name),
             Vary(name) => text(row.param(name)),
-            Ranks => text(row.ranks),
+            Ranks => text(row.ranks.unwrap_or(1)),
             Cores => text(row.cores()),
             Threads => text(row.threads),
             Runs => text(row.seconds.len()),

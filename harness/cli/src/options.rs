@@ -71,10 +71,7 @@ impl RunOptions {
     /// The cargo features ("package/feature") that MPI runs need: both of the lesson's
     /// packages with MPI, when `--ranks` is given here or among the lesson flags.
     pub fn mpi_features(&self, lesson: &Lesson) -> Vec<String> {
-        let in_flags = self
-            .lesson_flags
-            .iter()
-            .any(|flag| flag == "--ranks" || flag.starts_with("--ranks="));
+        let in_flags = flag_in(&self.lesson_flags, "ranks").is_some();
         if lesson.param("ranks").is_none() || (self.ranks.is_empty() && !in_flags) {
             return Vec::new();
         }
@@ -154,15 +151,21 @@ pub fn features_for(lesson: &Lesson, variants: &[&Variant]) -> Vec<String> {
         .collect()
 }
 
-/// The variant that `--variant` names in `flags` (as `--variant X` or `--variant=X`).
-pub fn variant_in(flags: &[String]) -> Option<&str> {
-    flags.iter().enumerate().find_map(|(i, flag)| {
-        if flag == "--variant" {
+/// The value `--<name>` has in `flags` (as `--name X` or `--name=X`); the last one given.
+pub fn flag_in<'a>(flags: &'a [String], name: &str) -> Option<&'a str> {
+    let (bare, attached) = (format!("--{name}"), format!("--{name}="));
+    flags.iter().enumerate().rev().find_map(|(i, flag)| {
+        if *flag == bare {
             flags.get(i + 1).map(String::as_str)
         } else {
-            flag.strip_prefix("--variant=")
+            flag.strip_prefix(attached.as_str())
         }
     })
+}
+
+/// The variant that `--variant` names in `flags`.
+pub fn variant_in(flags: &[String]) -> Option<&str> {
+    flag_in(flags, "variant")
 }
 
 #[cfg(test)]
@@ -194,5 +197,8 @@ mod tests {
         assert_eq!(variant_in(&flags(&["--variant=file"])), Some("file"));
         assert_eq!(variant_in(&flags(&["--rounds", "3"])), None);
         assert_eq!(variant_in(&flags(&["--variant"])), None);
+        let ranks = flags(&["--ranks", "2", "--n", "5", "--ranks=4"]);
+        assert_eq!(flag_in(&ranks, "ranks"), Some("4"), "the last one given");
+        assert_eq!(flag_in(&ranks, "rank"), None);
     }
 }

@@ -180,7 +180,7 @@ fn finish_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
 
 /// The speedup plot's axis: threads, or cores for rows on MPI ranks.
 pub fn workers_axis(rows: &[crate::rows::Row]) -> &'static str {
-    match rows.iter().any(|row| row.ranks_flag().is_some()) {
+    match rows.iter().any(|row| row.ranks.is_some()) {
         true => "cores (ranks x threads)",
         false => "threads",
     }

@@ -71,7 +71,7 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
         Agrees,
     ];
     let mut csv_columns = csv_columns.to_vec();
-    if rows.iter().any(|row| row.ranks_flag().is_some()) {
+    if rows.iter().any(|row| row.ranks.is_some()) {
         let at = csv_columns
             .iter()
             .position(|c| matches!(c, Threads))
@@ -125,7 +125,7 @@ pub fn report_markdown(
         Column::Machine,
         Column::Variant,
     ];
-    let on_ranks = rows.iter().any(|row| row.ranks_flag().is_some());
+    let on_ranks = rows.iter().any(|row| row.ranks.is_some());
     columns.extend(on_ranks.then_some(Column::Ranks));
     columns.push(Column::Threads);
     columns.extend(on_ranks.then_some(Column::Cores));

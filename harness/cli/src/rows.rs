@@ -78,8 +78,8 @@ pub struct Row {
     /// Threads in each process. MPI ranks join this in the key through the solution's
     /// `--ranks` flag, one of its `solution_flags`.
     pub threads: usize,
-    /// MPI ranks, each with `threads` threads: 1 for a run without MPI.
-    pub ranks: usize,
+    /// MPI ranks, each with `threads` threads, for a run that MPI started.
+    pub ranks: Option<usize>,
     pub seconds: Vec<f64>,
     pub ideal_seconds: Option<f64>,
     /// The exercise's runs on the same machine with the same flags, if any.
@@ -114,7 +114,7 @@ impl Row {
             solution_flags,
             params: record.params.clone(),
             threads: record.threads,
-            ranks: record.ranks.as_ref().map_or(1, |ranks| ranks.ranks),
+            ranks: record.ranks.as_ref().map(|ranks| ranks.ranks),
             seconds: Vec::new(),
             ideal_seconds: None,
             serial_seconds: (!serial.is_empty())
@@ -186,7 +186,7 @@ impl Row {
 
     /// The CPUs the row's runs asked for: ranks times threads.
     pub fn cores(&self) -> usize {
-        self.ranks * self.threads
+        self.ranks.unwrap_or(1) * self.threads
     }
 
     /// The value of a lesson flag in this row's runs, as text ("" if they had none).
@@ -204,13 +204,6 @@ impl Row {
     /// Whether `other` is the same configuration at another thread count.
     pub fn same_configuration(&self, other: &Row) -> bool {
         self.configuration() == other.configuration()
-    }
-
-    /// The solution's `--ranks` flag as the row's flags show it ("ranks=2"), if any.
-    pub fn ranks_flag(&self) -> Option<&str> {
-        self.solution_flags
-            .split(' ')
-            .find(|flag| flag.starts_with("ranks="))
     }
 
     /// Whether `other` is the same configuration at other ranks and threads.

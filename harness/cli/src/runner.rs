@@ -182,13 +182,7 @@ impl LessonRunner {
 
 /// The `--ranks` the solution's flags give, if any.
 fn ranks_flag(flags: &[String]) -> Option<usize> {
-    let at = flags
-        .iter()
-        .rposition(|f| f == "--ranks" || f.starts_with("--ranks="))?;
-    let value = match flags[at].strip_prefix("--ranks=") {
-        Some(value) => value,
-        None => flags.get(at + 1)?,
-    };
+    let value = crate::options::flag_in(flags, "ranks")?;
     workbook::params::parse_count(value).map(|ranks| ranks as usize)
 }
 

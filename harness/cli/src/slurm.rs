@@ -249,9 +249,7 @@ impl Job {
     /// 1, 2, 4, ... ranks up to the job's tasks.
     pub fn sweep_flags(&self) -> Vec<String> {
         let mut flags = self.sweep_flags.clone();
-        let given = flags
-            .iter()
-            .any(|f| f == "--ranks" || f.starts_with("--ranks="));
+        let given = crate::options::flag_in(&flags, "ranks").is_some();
         if self.is_hybrid() && !given {
             let tasks = self.tasks();
             let mut ranks: Vec<u64> = std::iter::successors(Some(1), |r| Some(r * 2))
@@ -267,12 +265,7 @@ impl Job {
     /// No run of the job may start more ranks than it has tasks.
     fn check_ranks(&self) -> Outcome<()> {
         let flags = self.sweep_flags();
-        let at = flags.iter().position(|f| f == "--ranks");
-        let list = match at {
-            Some(at) => flags.get(at + 1).map(String::as_str),
-            None => flags.iter().find_map(|f| f.strip_prefix("--ranks=")),
-        };
-        let too_many = list
+        let too_many = crate::options::flag_in(&flags, "ranks")
             .into_iter()
             .flat_map(|list| list.split(','))
             .filter_map(|ranks| ranks.trim().parse::<u64>().ok())

@@ -141,7 +141,7 @@ fn add_sweep_columns(plan: &Plan, rows: &mut [Row]) {
         // The CPUs of the machine that ran it, which need not be this one.
         let cpus = row.machine_details.available_cpus;
         // On MPI ranks: against one rank of one thread, the same run on one core.
-        let one_thread = measured.iter().find(|r| match row.ranks_flag() {
+        let one_thread = measured.iter().find(|r| match row.ranks {
             None => r.threads == 1 && r.same_configuration(row),
             Some(_) => r.cores() == 1 && r.same_configuration_but_ranks(row),
         });
@@ -263,8 +263,8 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
             Some(name) => format!("{} {name}={}", row.variant, row.param(name)),
             None => format!("solution {}", row.variant),
         };
-        let label = match row.ranks_flag() {
-            Some(ranks) => format!("{label}, {}", ranks.replace('=', " ")),
+        let label = match row.ranks {
+            Some(ranks) => format!("{label}, ranks {ranks}"),
             None => label,
         };
         Some((label, (row.cores() as f64, row.scaling()?.speedup)))

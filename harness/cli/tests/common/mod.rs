@@ -55,17 +55,7 @@ pub fn profile() -> &'static str {
 pub fn lesson_binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let mut command = Command::new(cargo);
-        command
-            .args([
-                "build",
-                "--quiet",
-                "--profile",
-                profile(),
-                "--manifest-path",
-            ])
-            .arg(workspace_root().join("Cargo.toml"));
+        let mut command = cargo_build();
         for lesson in LESSONS {
             command.args(["--bin", &lesson.exercise_binary()]);
             command.args(["--bin", &lesson.solution_binary()]);
@@ -77,6 +67,22 @@ pub fn lesson_binary(name: &str) -> PathBuf {
         assert!(status.success(), "building the lesson binaries failed");
     });
     bin_dir().join(name)
+}
+
+/// `cargo build` of this workspace, quietly, in the tests' own profile.
+fn cargo_build() -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut command = Command::new(cargo);
+    command
+        .args([
+            "build",
+            "--quiet",
+            "--profile",
+            profile(),
+            "--manifest-path",
+        ])
+        .arg(workspace_root().join("Cargo.toml"));
+    command
 }
 
 /// A lesson binary to run, in a fresh scratch folder of its own, so that files a lesson
@@ -210,16 +216,7 @@ pub fn mpi_bin_dir() -> PathBuf {
     BUILT
         .get_or_init(|| {
             let target = target_dir().join("mpi");
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-            let status = Command::new(cargo)
-                .args([
-                    "build",
-                    "--quiet",
-                    "--profile",
-                    profile(),
-                    "--manifest-path",
-                ])
-                .arg(workspace_root().join("Cargo.toml"))
+            let status = cargo_build()
                 .arg("--target-dir")
                 .arg(&target)
                 .args([
