@@ -1,8 +1,9 @@
 //! What a lesson is: its binaries, its text, its flags, its variants and how their answers
 //! are compared. The lessons themselves are listed in the registry.
 
-use crate::answer::Agreement;
+use crate::answer::{Agreement, Value};
 use crate::params::{Param, Params};
+use crate::roofline::Work;
 
 /// One lesson: its binaries, its text, its size flags and how its answers are compared.
 #[derive(Debug)]
@@ -41,6 +42,10 @@ pub struct Lesson {
     /// A lesson past one node (MPI ranks): the book puts it after the page on compute
     /// nodes, which it builds on.
     pub beyond_one_node: bool,
+    /// The lesson's model of one run's work, from its flags and its answer: the f64
+    /// operations and the bytes moved that the run's rate and roofline are worked out from.
+    /// `None` where the lesson has no such model (simulated work has its ideal time instead).
+    pub work: fn(&Params, &[(String, Value)]) -> Option<Work>,
 }
 
 impl Lesson {
@@ -62,6 +67,7 @@ impl Lesson {
         validate: |_| Ok(()),
         memory: |_| None,
         beyond_one_node: false,
+        work: |_, _| None,
     };
 
     pub fn exercise_binary(&self) -> String {

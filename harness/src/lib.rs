@@ -33,6 +33,7 @@ pub mod params;
 mod program;
 pub mod record;
 pub mod registry;
+pub mod roofline;
 pub mod simulated;
 pub mod skipped;
 pub mod stats;

@@ -9,6 +9,7 @@ use crate::lesson::{Lesson, Side};
 use crate::machine::{Machine, available_cpus, peak_rss_bytes};
 use crate::params::Params;
 use crate::record::{Ranks, Record};
+use crate::roofline::{Limits, Work};
 
 type Compute<R> = Box<dyn Fn(&Params) -> R>;
 type Finish<R> = Box<dyn Fn(&Params, &R) -> Result<String, String>>;
@@ -298,6 +299,7 @@ impl<R: ToAnswer + 'static> Program<R> {
             Value::Map(fields) => fields,
             single => vec![(self.lesson.answer.to_string(), single)],
         };
+        let work = run_work(self.lesson, params, &answer, &machine, ranks.as_ref(), &mut warnings);
         let record = Record {
             lesson: self.lesson.name.to_string(),
             side: self.side,
@@ -313,6 +315,7 @@ impl<R: ToAnswer + 'static> Program<R> {
             answer,
             answers_identical,
             ideal_seconds: last.as_ref().and_then(ToAnswer::ideal_seconds),
+            work,
             peak_rss_bytes,
             warnings,
             machine,
@@ -348,6 +351,39 @@ fn command_line() -> Result<Vec<String>, Failure> {
 }
 
 /// What a reader of the timings must know: a debug build, or more threads than CPUs.
+/// The run's work by the lesson's model, with the limits of this machine (if `workbook
+/// machine` has measured them) for the cores the run used: its threads, times its ranks on
+/// each node. A damaged limits file is a warning, not a failed run.
+fn run_work(
+    lesson: &Lesson,
+    params: &Params,
+    answer: &[(String, Value)],
+    machine: &Machine,
+    ranks: Option<&Ranks>,
+    warnings: &mut Vec<String>,
+) -> Option<Work> {
+    let work = (lesson.work)(params, answer)?;
+    let limits = match Limits::for_host(&machine.host) {
+        Ok(Some(limits)) => limits,
+        Ok(None) => return Some(work),
+        Err(e) => {
+            warnings.push(format!("this machine's limits were not read: {e}"));
+            return Some(work);
+        }
+    };
+    let (nodes, ranks_per_node) = match ranks {
+        Some(ranks) => {
+            let mut distinct = ranks.nodes.clone();
+            distinct.sort();
+            distinct.dedup();
+            let nodes = distinct.len().max(1);
+            (nodes, ranks.ranks.div_ceil(nodes))
+        }
+        None => (1, 1),
+    };
+    Some(work.with_limits(&limits, ranks_per_node * params.threads(), nodes))
+}
+
 fn run_warnings(machine: &Machine, threads: usize, ranks: Option<&Ranks>) -> Vec<String> {
     let mut warnings = Vec::new();
     if !machine.build.is_release() {

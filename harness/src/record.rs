@@ -6,6 +6,7 @@ use crate::fields::{Field, Fields, find};
 use crate::json;
 use crate::lesson::Side;
 use crate::machine::Machine;
+use crate::roofline::Work;
 use crate::stats::{Summary, format_megabytes, format_seconds, summarize};
 
 /// Version of the record's JSON layout; readers refuse versions they do not know.
@@ -33,6 +34,9 @@ crate::fields::record_type! {
         /// The shortest time the lesson's model of its work allows on these threads, if it has
         /// one (see `ToAnswer::ideal_seconds`).
         pub ideal_seconds: Option<f64>,
+        /// The run's work by the lesson's model, with this machine's limits if measured:
+        /// the rate it reached and how close that came to the machine's roofline.
+        pub work: Option<Work>,
         pub peak_rss_bytes: Option<u64>,
         pub warnings: Vec<String>,
         pub machine: Machine,
@@ -110,6 +114,9 @@ impl Record {
                 100.0 * ideal / summary.median
             ));
         }
+        if let Some(work) = &self.work {
+            text.push_str(&format!("  rate     {}\n", self.describe_rate(work)));
+        }
         if let Some(bytes) = self.peak_rss_bytes {
             text.push_str(&format!("  memory   {} peak\n", format_megabytes(bytes)));
         }
@@ -118,6 +125,16 @@ impl Record {
             text.push_str("  !!! DEBUG BUILD: these timings mean nothing; add --release !!!\n");
         }
         text
+    }
+
+    /// "4.10 GFLOP/s, 6% of this machine's f64 peak", at the median time.
+    fn describe_rate(&self, work: &Work) -> String {
+        let median = self.summary().median;
+        let rate = work.describe_rate(median);
+        match work.describe_fraction(median) {
+            Some(fraction) => format!("{rate}, {fraction}"),
+            None => format!("{rate} (`workbook machine` measures the limits to compare it with)"),
+        }
     }
 
     pub fn summary(&self) -> Summary {
@@ -273,6 +290,7 @@ mod tests {
             answer: vec![("pi".into(), 3.0.into())],
             answers_identical: true,
             ideal_seconds: None,
+            work: Some(Work::new(7.0, 8.0)),
             peak_rss_bytes: Some(1),
             warnings: Vec::new(),
             machine: Machine::detect(),
@@ -294,6 +312,11 @@ mod tests {
             "answer",
             "answers_identical",
             "ideal_seconds",
+            "work",
+            "flops",
+            "bytes",
+            "peak_flops",
+            "bandwidth",
             "peak_rss_bytes",
             "warnings",
             "machine",

@@ -5,6 +5,10 @@
 pub use crate::answer::Agreement;
 pub use crate::lesson::{Lesson, Side, Variant};
 pub use crate::params::{Kind, Param, Params};
+pub use crate::roofline::Work;
+
+use crate::answer::Value;
+use crate::fields::find;
 
 /// Every lesson, in reading order: `workbook list`, the README's table and the texts follow
 /// it, and a test checks that no text leans on a lesson that comes later.
@@ -52,8 +56,16 @@ pub static PI: Lesson = Lesson {
     // An n that 64 does not divide, so chunks differ in length and lane tails are used.
     quick: &[("n", "200003"), ("chunks", "64")],
     validate: chunks_within_slices,
+    work: |params, _| Some(pi_work(params)),
     ..Lesson::DEFAULTS
 };
+
+/// Pi's midpoint rule: seven f64 operations a slice (three multiplies, a divide, three
+/// adds) and one partial sum a chunk in memory. The divide is counted as one operation,
+/// though a core does far fewer divides than multiply-adds a second.
+fn pi_work(params: &Params) -> Work {
+    Work::new(7.0 * params.count("n") as f64, 8.0 * params.count("chunks") as f64)
+}
 
 /// Pi's midpoint rule (the Pi and Ranks lessons): every chunk needs a slice.
 fn chunks_within_slices(params: &Params) -> Result<(), String> {
@@ -148,6 +160,17 @@ pub static ARRAYS: Lesson = Lesson {
             ),
         })
     },
+    // Two f64 operations a number (scaling the random bits to [0, 1), adding it to its
+    // column's sum). Drawn lazily, the numbers never reach memory: only the chunks' column
+    // sums do. Stored, each is written once and read once.
+    work: |params, _| {
+        let (n, chunk) = (params.count("n") as f64, params.count("chunk") as f64);
+        let bytes = match params.switch("materialize") {
+            true => 16.0 * n * n,
+            false => 8.0 * (n / chunk).ceil().powi(2) * chunk,
+        };
+        Some(Work::new(2.0 * n * n, bytes))
+    },
     ..Lesson::DEFAULTS
 };
 
@@ -195,8 +218,31 @@ pub static MANDELBROT: Lesson = Lesson {
         let what = format!("--h {h} --w {w} ({rows} x {cols} points)");
         Some((rows * cols * 7, what))
     },
+    work: |_, answer| mandelbrot_work(answer),
     ..Lesson::DEFAULTS
 };
+
+/// Mandelbrot's iterations, from the answer: a point that left the circle at step t took
+/// t + 1 iterations (the checksum adds up the t's), one that never left took maxit (its t).
+/// Eight f64 operations an iteration at the least: z * z + c in five multiplies and adds
+/// beside re * re and im * im, which |z|^2 reuses with one add. Four bytes a point written.
+fn mandelbrot_work(answer: &[(String, Value)]) -> Option<Work> {
+    let whole = |name: &str| match find(answer, name) {
+        Some(Value::UInt(value)) => Some(*value as f64),
+        _ => None,
+    };
+    let points = whole("rows")? * whole("cols")?;
+    let iterations = whole("checksum")? + points - whole("never_diverged")?;
+    Some(Work::new(8.0 * iterations, 4.0 * points))
+}
+
+/// The size of an input file, for the lessons whose work is reading it; none if it cannot
+/// be read (the run itself says why).
+fn input_bytes(params: &Params) -> Option<f64> {
+    std::fs::metadata(params.input("input"))
+        .ok()
+        .map(|metadata| metadata.len() as f64)
+}
 
 /// `--work-ms`: simulated work, in milliseconds, for the lessons that simulate it.
 const fn simulated_work_ms(default: &'static str, about: &'static str) -> Param {
@@ -297,6 +343,8 @@ pub static BAGS: Lesson = Lesson {
             .about("--npartitions chosen by the solution: four a thread, at least one a MB"),
     ],
     quick: &[("npartitions", "7")],
+    // Every byte of the file is read and parsed; the arithmetic is a few adds a record.
+    work: |params, _| Some(Work::new(0.0, input_bytes(params)?)),
     ..Lesson::DEFAULTS
 };
 
@@ -336,6 +384,8 @@ pub static DATAFRAMES: Lesson = Lesson {
     feature_variants: &[("polars", "polars")],
     // The shipped file is already small; small blocks make several of them.
     quick: &[("blocksize", "100000")],
+    // Every byte of the file is read and split into fields; the means are a few adds a row.
+    work: |params, _| Some(Work::new(0.0, input_bytes(params)?)),
     ..Lesson::DEFAULTS
 };
 
@@ -478,5 +528,9 @@ pub static RANKS: Lesson = Lesson {
         (params.choice("problem") == "mandelbrot").then(|| (rows * cols * 11, what))
     },
     beyond_one_node: true,
+    work: |params, answer| match params.choice("problem") {
+        "pi" => Some(pi_work(params)),
+        _ => mandelbrot_work(answer),
+    },
     ..Lesson::DEFAULTS
 };

@@ -36,6 +36,10 @@ pub enum Column {
     Min,
     Max,
     Ideal,
+    /// The rate the median run reached by the lesson's model of its work (GFLOP/s or GB/s),
+    /// and its fraction of the machine's roofline.
+    Rate,
+    Roof,
     Serial,
     /// Peak memory (resident set) of the solution's runs, and of the exercise's.
     Memory,
@@ -107,6 +111,8 @@ impl Column {
             Min => (">min", "min_s"),
             Max => (">max", "max_s"),
             Ideal => (">ideal", "ideal_s"),
+            Rate => (">rate", "rate"),
+            Roof => (">of roof", "fraction_of_roof"),
             Serial => (">serial", "serial_median_s"),
             Memory => (">memory", "peak_rss_bytes"),
             SerialMemory => (">serial memory", "serial_peak_rss_bytes"),
@@ -167,6 +173,21 @@ impl Column {
             Min => seconds(Some(summary().min)),
             Max => seconds(Some(summary().max)),
             Ideal => seconds(row.ideal_seconds),
+            Rate => match &row.work {
+                Some(work) => {
+                    let median = summary().median;
+                    let (rate, unit) = work.rate(median);
+                    (work.describe_rate(median), format!("{rate:e} {unit}"))
+                }
+                None => ("-".to_string(), String::new()),
+            },
+            Roof => number(
+                row.work
+                    .as_ref()
+                    .and_then(|work| work.fraction_of_roof(summary().median)),
+                workbook::roofline::percent,
+                four_places,
+            ),
             Serial => seconds(row.serial_median()),
             Memory => bytes(row.peak_rss_bytes),
             SerialMemory => bytes(row.serial_peak_rss_bytes),
@@ -205,6 +226,22 @@ impl Column {
             }
         }
     }
+}
+
+/// The rate columns, for rows whose lesson has a model of its work: the rate, and its
+/// fraction of the roofline where the machine's limits were measured.
+pub fn rate_columns(rows: &[Row]) -> Vec<Column> {
+    let mut columns = Vec::new();
+    if rows.iter().any(|row| row.work.is_some()) {
+        columns.push(Column::Rate);
+    }
+    if rows
+        .iter()
+        .any(|row| row.work.as_ref().is_some_and(|w| w.peak_flops.is_some()))
+    {
+        columns.push(Column::Roof);
+    }
+    columns
 }
 
 /// The rows as a table of `columns`, for the terminal or Markdown.

@@ -2,7 +2,7 @@
 //! checked against each other under the lesson's rule.
 
 use crate::binaries::BuildOptions;
-use crate::columns::{Column, table};
+use crate::columns::{Column, rate_columns, table};
 use crate::failure::{Outcome, fail_on_disagreement};
 use crate::options::{RunOptions, ThreadsOption, features_for, find_lesson, find_variants};
 use crate::output::say;
@@ -66,6 +66,7 @@ pub fn compare(args: &CompareArgs) -> Outcome<()> {
     columns.extend(ranks[0].is_some().then_some(Column::Ranks));
     columns.extend([Column::Threads, Column::Median, Column::Min, Column::Max]);
     columns.extend(has_ideal.then_some(Column::Ideal));
+    columns.extend(rate_columns(&rows));
     columns.extend([Column::Speedup, Column::Verdict]);
     say(&table(&columns, &rows).render());
     if has_ideal {

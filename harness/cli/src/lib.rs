@@ -1,5 +1,5 @@
 //! The `workbook` command's parts. `main.rs` holds the command line; each command
-//! (compare, sweep, check, report, slurm, data, list, doctor) has a module of its own and
+//! (compare, sweep, check, report, slurm, data, list, doctor, machine in `limits`) has a module of its own and
 //! imports no other command. `book` sits above them: it quotes check, sweep and report in
 //! the lesson texts, made from recorded runs. Below the commands, one path from runs to
 //! results: run lesson binaries (`runner`), read their records (`records`), pool them into
@@ -16,6 +16,7 @@ pub mod data;
 pub mod doctor;
 pub mod failure;
 pub mod launcher;
+pub mod limits;
 pub mod list;
 pub mod options;
 pub mod output;

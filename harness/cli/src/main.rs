@@ -11,7 +11,7 @@ use workbook_cli::binaries::{BuildOptions, locate_lessons};
 use workbook_cli::failure::{Failure, Outcome};
 use workbook_cli::plan::SweepArgs;
 use workbook_cli::sayln;
-use workbook_cli::{book, check, compare, data, doctor, list, report, slurm, sweep};
+use workbook_cli::{book, check, compare, data, doctor, limits, list, report, slurm, sweep};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +63,9 @@ enum Commands {
     /// Check this machine for the workshop: Rust, a release build, CPUs, and the extras
     /// (HDF5's C library, polars, sbatch); prints how to install what is missing
     Doctor(doctor::DoctorArgs),
+    /// Measure this machine's limits (f64 peak, memory bandwidth, caches) for the lessons'
+    /// rates and rooflines, into results/machines/<host>.toml
+    Machine(limits::MachineArgs),
     /// Merge the records of sweeps and Slurm jobs, from one machine or many, into one
     /// table and one speedup plot
     Report(report::ReportArgs),
@@ -90,6 +93,7 @@ fn main() {
         Commands::Slurm(args) => slurm::slurm(args),
         Commands::Report(args) => report::report(args),
         Commands::Doctor(args) => doctor::doctor(args),
+        Commands::Machine(args) => limits::machine(args),
         Commands::Book(args) => book::book(args),
     };
     if let Err(Failure { code, message }) = outcome {

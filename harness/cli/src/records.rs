@@ -141,6 +141,7 @@ mod tests {
             answer: vec![("pi".into(), answer.into())],
             answers_identical: true,
             ideal_seconds: None,
+            work: None,
             peak_rss_bytes: Some(4096),
             warnings: vec!["a \"quoted\" warning".into()],
             machine: Machine::detect(),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use workbook::Record;
 
-use crate::columns::{Column, csv, table};
+use crate::columns::{Column, csv, rate_columns, table};
 use crate::failure::{Failure, Outcome};
 use crate::output::{file_stamp, new_folder, say, write_file};
 use crate::plot::{series, speedup_plot, workers_axis};
@@ -71,6 +71,8 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
         Agrees,
     ];
     let mut csv_columns = csv_columns.to_vec();
+    let after_ideal = csv_columns.iter().position(|c| matches!(c, Ideal)).map_or(0, |i| i + 1);
+    csv_columns.splice(after_ideal..after_ideal, rate_columns(&rows));
     if rows.iter().any(|row| row.ranks.is_some()) {
         let at = csv_columns
             .iter()
@@ -133,6 +135,7 @@ pub fn report_markdown(
     if rows.iter().any(|r| r.ideal_seconds.is_some()) {
         columns.push(Column::Ideal);
     }
+    columns.extend(rate_columns(rows));
     columns.extend([
         Column::Serial,
         Column::Speedup,

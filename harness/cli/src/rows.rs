@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use workbook::machine::Machine;
 use workbook::params::parse_count;
+use workbook::roofline::Work;
 use workbook::stats::{Summary, efficiency, karp_flatt, speedup, summarize};
 use workbook::{Agreement, Record, Side, Value};
 
@@ -82,6 +83,8 @@ pub struct Row {
     pub ranks: Option<usize>,
     pub seconds: Vec<f64>,
     pub ideal_seconds: Option<f64>,
+    /// The runs' work by the lesson's model, with the machine's limits if measured.
+    pub work: Option<Work>,
     /// The exercise's runs on the same machine with the same flags, if any.
     pub serial_seconds: Option<Vec<f64>>,
     /// The largest peak memory of the pooled runs, and of the exercise's.
@@ -117,6 +120,7 @@ impl Row {
             ranks: record.ranks.as_ref().map(|ranks| ranks.ranks),
             seconds: Vec::new(),
             ideal_seconds: None,
+            work: None,
             serial_seconds: (!serial.is_empty())
                 .then(|| serial.iter().flat_map(|r| r.seconds.clone()).collect()),
             peak_rss_bytes: None,
@@ -143,6 +147,9 @@ impl Row {
     fn pool(&mut self, record: &Record) {
         self.seconds.extend(&record.seconds);
         self.ideal_seconds = self.ideal_seconds.or(record.ideal_seconds);
+        if self.work.is_none() {
+            self.work.clone_from(&record.work);
+        }
         self.peak_rss_bytes = self.peak_rss_bytes.max(record.peak_rss_bytes);
         self.jobs.insert(job_label(record));
         if self.agreement.is_ok() {
@@ -393,6 +400,7 @@ mod tests {
             answer: vec![("pi".into(), 3.0.into())],
             answers_identical: true,
             ideal_seconds: None,
+            work: None,
             peak_rss_bytes: None,
             warnings: Vec::new(),
             machine: Machine::detect(),

@@ -12,7 +12,7 @@ use workbook::machine::Machine;
 use workbook::params::parse_count;
 use workbook::{Record, Side};
 
-use crate::columns::{Column, csv, table};
+use crate::columns::{Column, csv, rate_columns, table};
 use crate::failure::{Failure, Outcome, fail_on_disagreement};
 use crate::options::features_for;
 use crate::output::{file_stamp, new_folder, say, write_file};
@@ -201,11 +201,9 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
             true => columns.extend([Ranks, Threads, Cores]),
             false => columns.push(Threads),
         }
+        columns.extend([Median, Min, Max, Ideal]);
+        columns.extend(rate_columns(rows));
         columns.extend([
-            Median,
-            Min,
-            Max,
-            Ideal,
             Serial,
             Memory,
             SerialMemory,
@@ -238,6 +236,7 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
     columns.extend(plan.vary.is_some().then_some(Column::Vary(vary)));
     columns.push(Column::Median);
     columns.extend(has_ideal.then_some(Column::Ideal));
+    columns.extend(rate_columns(rows));
     columns.extend([
         Column::Memory,
         Column::Serial,
