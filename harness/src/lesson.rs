@@ -45,8 +45,11 @@ pub struct Lesson {
     /// The lesson's model of one run's work, from its flags and its answer: the f64
     /// operations and the bytes moved that the run's rate and roofline are worked out from.
     /// `None` where the lesson has no such model (simulated work has its ideal time instead).
-    pub work: fn(&Params, &[(String, Value)]) -> Option<Work>,
+    pub work: WorkModel,
 }
+
+/// A lesson's model of one run's work: from its flags and its answer's fields.
+pub type WorkModel = fn(&Params, &[(String, Value)]) -> Option<Work>;
 
 impl Lesson {
     /// What a registry entry leaves out: no task flag, no feature variants, no checks

@@ -299,7 +299,14 @@ impl<R: ToAnswer + 'static> Program<R> {
             Value::Map(fields) => fields,
             single => vec![(self.lesson.answer.to_string(), single)],
         };
-        let work = run_work(self.lesson, params, &answer, &machine, ranks.as_ref(), &mut warnings);
+        let work = run_work(
+            self.lesson,
+            params,
+            &answer,
+            &machine,
+            ranks.as_ref(),
+            &mut warnings,
+        );
         let record = Record {
             lesson: self.lesson.name.to_string(),
             side: self.side,

@@ -64,7 +64,10 @@ pub static PI: Lesson = Lesson {
 /// adds) and one partial sum a chunk in memory. The divide is counted as one operation,
 /// though a core does far fewer divides than multiply-adds a second.
 fn pi_work(params: &Params) -> Work {
-    Work::new(7.0 * params.count("n") as f64, 8.0 * params.count("chunks") as f64)
+    Work::new(
+        7.0 * params.count("n") as f64,
+        8.0 * params.count("chunks") as f64,
+    )
 }
 
 /// Pi's midpoint rule (the Pi and Ranks lessons): every chunk needs a slice.
@@ -208,6 +211,10 @@ pub static MANDELBROT: Lesson = Lesson {
             .about("like the source material's NumPy code: every point runs all maxit iterations"),
         Variant::exact("modulus")
             .about("rows, with a test cheaper than hypot that gives exactly its verdict"),
+        Variant::exact("fast").about(
+            "modulus's test on eight points at once in vector registers (AVX-512 or AVX2, \
+             chosen at run time): near the machine's limit",
+        ),
     ],
     repeat: 3,
     quick: &[("h", "60"), ("w", "40"), ("maxit", "50")],

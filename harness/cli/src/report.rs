@@ -71,7 +71,10 @@ pub fn report(args: &ReportArgs) -> Outcome<()> {
         Agrees,
     ];
     let mut csv_columns = csv_columns.to_vec();
-    let after_ideal = csv_columns.iter().position(|c| matches!(c, Ideal)).map_or(0, |i| i + 1);
+    let after_ideal = csv_columns
+        .iter()
+        .position(|c| matches!(c, Ideal))
+        .map_or(0, |i| i + 1);
     csv_columns.splice(after_ideal..after_ideal, rate_columns(&rows));
     if rows.iter().any(|row| row.ranks.is_some()) {
         let at = csv_columns

@@ -13,6 +13,7 @@
 //! challenge) is `rows` with a cheaper test that gives the same verdict.
 
 mod dealt;
+mod fast;
 mod full;
 mod modulus;
 mod pixels;
@@ -114,6 +115,7 @@ fn main() {
         .variant("pixels", |params| run_with(params, pixels::mandelbrot))
         .variant("full", |params| run_with(params, full::mandelbrot))
         .variant("modulus", |params| run_with(params, modulus::mandelbrot))
+        .variant("fast", |params| run_with(params, fast::mandelbrot))
         .finish(|params, divtime: &Divtime| {
             let mut note = divtime.save_png(&params.path("output"))?;
             if params.switch("costs") {
