@@ -348,6 +348,10 @@ pub static BAGS: Lesson = Lesson {
             .about("the partials merged as they come, by rayon's reduce (in order still)"),
         Variant::exact("auto")
             .about("--npartitions chosen by the solution: four a thread, at least one a MB"),
+        Variant::exact("fast").about(
+            "records that borrow their text from the line, names counted in a hash table per \
+             partition: far less copying",
+        ),
     ],
     quick: &[("npartitions", "7")],
     // Every byte of the file is read and parsed; the arithmetic is a few adds a record.
@@ -382,6 +386,10 @@ pub static DATAFRAMES: Lesson = Lesson {
         Variant::exact("file").about(
             "each task reads its own block from the file: parallel reading, and the file never \
              whole in memory",
+        ),
+        Variant::exact("fast").about(
+            "blocks of at least 4 MB read by a parser of its own (memchr, only the fields it \
+             uses); a block it cannot read plainly goes to the csv reader",
         ),
         Variant::exact("polars").about(
             "polars' lazy CSV scan and group-by, on polars' own thread pool (built with \

@@ -64,6 +64,15 @@ fn read_block(path: &Path, range: &Range<u64>, first: bool) -> std::io::Result<V
 
 /// Checks the header, then reads and adds up the blocks in parallel.
 pub fn read_surveys(path: &Path, blocksize: u64) -> Result<Summary, String> {
+    read_surveys_with(path, blocksize, tally_block)
+}
+
+/// `read_surveys`, with each block added up by `tally_block` (the `fast` variant's parser).
+pub fn read_surveys_with(
+    path: &Path,
+    blocksize: u64,
+    tally_block: fn(&[u8]) -> Tally,
+) -> Result<Summary, String> {
     let name = path.display().to_string();
     let body_start = check_header(path)?;
     let end = std::fs::metadata(path)

@@ -19,6 +19,7 @@ use dataframes_kit::{
 use rayon::prelude::*;
 use workbook::{Program, registry::DATAFRAMES};
 
+mod fast;
 mod from_file;
 mod quotes;
 #[cfg(feature = "polars")]
@@ -103,9 +104,13 @@ fn blocks(body: &[u8], blocksize: usize) -> Vec<&[u8]> {
 }
 
 fn main() {
-    let program = Program::solution(&DATAFRAMES).variant("file", |params| {
-        from_file::read_surveys(&params.input("input"), params.count("blocksize"))
-    });
+    let program = Program::solution(&DATAFRAMES)
+        .variant("file", |params| {
+            from_file::read_surveys(&params.input("input"), params.count("blocksize"))
+        })
+        .variant("fast", |params| {
+            fast::read_surveys(&params.input("input"), params.count("blocksize"))
+        });
     #[cfg(feature = "polars")]
     let program = program.variant("polars", |params| {
         with_polars::read_surveys(&params.input("input"), params.threads())
