@@ -3,20 +3,21 @@
 //!
 //! The csv reader and serde are general: they handle quotes, check every field is UTF-8,
 //! build a record and then a typed row. Here the lines are found with `memchr` (vector
-//! instructions), a clean line is split at its commas, and only the fields the tally uses
-//! are looked at: whole numbers read digit by digit, the two text fields checked for UTF-8.
-//! The groups are counted in hash tables with a cheap hash, and put into the kit's `Tally`
-//! once a block is done.
+//! instructions), and a plain line is read in one pass, a field at a time: whole numbers
+//! digit by digit, the two text fields checked to be ASCII (so UTF-8) and kept as bytes.
+//! Species are counted in a hash table with a cheap hash, years in a table indexed by the
+//! year, and both put into the kit's `Tally` once a block is done.
 //!
-//! Anything else, a quote, a stray carriage return, an empty line, a field that is not a
-//! plain number, the wrong number of fields, and the block is read again by the lesson's
-//! csv reader: the same rows skipped, with the same reasons, as the starter gives.
+//! Anything else (a quote, a stray carriage return, an empty line, a field that is not a
+//! plain number, text beyond ASCII, the wrong number of fields) and the block is read
+//! again by the lesson's csv reader: the same rows skipped, with the same reasons, as the
+//! starter gives.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
-use dataframes_kit::{COLUMNS, SHOWN_ROWS, Summary, Survey, Tally};
+use dataframes_kit::{SHOWN_ROWS, Summary, Survey, Tally};
 
 /// Blocks of at least this many bytes: fewer, larger tasks, so that each one's tables are
 /// worth their setting up. The answer does not depend on the blocks.
@@ -40,128 +41,145 @@ fn tally_block(block: &[u8]) -> Tally {
         let line = &block[start..end];
         start = end + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(row) = parse(line) else {
+        if add(line, &mut tally, &mut groups).is_none() {
             return crate::tally_block(block);
-        };
-        // The first rows are shown as lines: the kit's own `add` keeps them.
-        if tally.head.len() < SHOWN_ROWS {
-            tally.add(&row);
-        } else {
-            groups.add(&row);
         }
     }
     // A last line without a line ending.
-    if start < block.len() {
-        match parse(&block[start..]) {
-            Some(row) if tally.head.len() < SHOWN_ROWS => tally.add(&row),
-            Some(row) => groups.add(&row),
-            None => return crate::tally_block(block),
-        }
+    if start < block.len() && add(&block[start..], &mut tally, &mut groups).is_none() {
+        return crate::tally_block(block);
     }
     tally.count_lines(block);
     groups.add_to(&mut tally);
     tally
 }
 
-/// A plain line as a row: nine fields, no quotes, numbers of digits only, text that is
-/// UTF-8 without a carriage return. `None` for anything the csv reader must judge.
-fn parse(line: &[u8]) -> Option<Survey<'_>> {
-    let mut fields = [&line[..0]; COLUMNS];
-    let mut found = 0;
-    let mut start = 0;
-    // Eight bytes at a time: a word's commas as bits, then each bit in turn.
-    let mut base = 0;
-    while base < line.len() {
-        let end = (base + 8).min(line.len());
-        let word = match line[base..end].try_into() {
-            Ok(whole_word) => u64::from_le_bytes(whole_word),
-            // The line's last few bytes, padded with zeros.
-            Err(_) => {
-                let mut padded = [0u8; 8];
-                padded[..end - base].copy_from_slice(&line[base..end]);
-                u64::from_le_bytes(padded)
-            }
-        };
-        let mut commas = comma_bits(word);
-        while commas != 0 {
-            let at = base + commas.trailing_zeros() as usize / 8;
-            *fields.get_mut(found)? = &line[start..at];
-            found += 1;
-            start = at + 1;
-            commas &= commas - 1;
-        }
-        base = end;
-    }
-    if found != COLUMNS - 1 {
-        return None;
-    }
-    fields[COLUMNS - 1] = &line[start..];
-    let [
-        record_id,
-        month,
-        day,
-        year,
-        plot_id,
-        species,
-        sex,
-        hindfoot,
-        weight,
-    ] = fields;
-    Some(Survey {
-        record_id: whole(record_id)?,
-        month: whole(month)?.try_into().ok()?,
-        day: whole(day)?.try_into().ok()?,
-        year: whole(year)?.try_into().ok()?,
-        plot_id: whole(plot_id)?.try_into().ok()?,
-        species_id: optional(species, text)?,
-        sex: optional(sex, text)?,
-        hindfoot_length: optional(hindfoot, |f| whole(f)?.try_into().ok())?,
-        weight: optional(weight, |f| whole(f)?.try_into().ok())?,
-    })
-}
-
-/// The top bit of each byte of `word` that is a comma, and no other bit. (A zero byte
-/// padding a short word is not a comma.)
-fn comma_bits(word: u64) -> u64 {
-    const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
-    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let zero_where_comma = word ^ COMMAS;
-    // A byte's top bit ends up set unless the byte is zero, with no carry between bytes.
-    let nonzero = ((zero_where_comma & LOW_SEVEN) + LOW_SEVEN) | zero_where_comma;
-    !nonzero & !LOW_SEVEN
-}
-
-/// An empty field is no value; any other must read with `read`. The outer `None`: it
-/// does not.
-fn optional<'a, T>(field: &'a [u8], read: impl Fn(&'a [u8]) -> Option<T>) -> Option<Option<T>> {
-    if field.is_empty() {
-        Some(None)
+/// Counts one line, if it is plain. The first rows are shown as lines: the kit's own `add`
+/// keeps them; the rest are counted in `groups`.
+fn add<'a>(line: &'a [u8], tally: &mut Tally, groups: &mut Groups<'a>) -> Option<()> {
+    let row = parse(line)?;
+    if tally.head.len() < SHOWN_ROWS {
+        tally.add(&row.survey()?);
     } else {
-        read(field).map(Some)
+        groups.add(&row);
+    }
+    Some(())
+}
+
+/// A plain line's fields: the numbers read, the text fields checked but left as bytes.
+struct Plain<'a> {
+    record_id: u64,
+    month: u8,
+    day: u8,
+    year: u16,
+    plot_id: u32,
+    species: &'a [u8],
+    sex: &'a [u8],
+    hindfoot_length: Option<u32>,
+    weight: Option<u32>,
+}
+
+impl<'a> Plain<'a> {
+    /// The row as the csv reader gives it (an empty text field is no value).
+    fn survey(&self) -> Option<Survey<'a>> {
+        let text = |field: &'a [u8]| match field.is_empty() {
+            true => Some(None),
+            false => std::str::from_utf8(field).ok().map(Some),
+        };
+        Some(Survey {
+            record_id: self.record_id,
+            month: self.month,
+            day: self.day,
+            year: self.year,
+            plot_id: self.plot_id,
+            species_id: text(self.species)?,
+            sex: text(self.sex)?,
+            hindfoot_length: self.hindfoot_length,
+            weight: self.weight,
+        })
     }
 }
 
-/// A whole number of 1 to 19 digits (so that it cannot overflow a u64).
-fn whole(field: &[u8]) -> Option<u64> {
-    if field.is_empty() || field.len() > 19 {
-        return None;
+/// A plain line: nine fields, no quotes, numbers of digits only, text in ASCII without a
+/// carriage return. `None` for anything the csv reader must judge.
+///
+/// One pass, a field at a time: a number's digits are added up until its comma, a text
+/// field runs to its comma; each byte is looked at once. Text in ASCII is UTF-8 with no
+/// further check.
+fn parse(line: &[u8]) -> Option<Plain<'_>> {
+    let mut fields = Fields { line, at: 0 };
+    let row = Plain {
+        record_id: fields.whole()?,
+        month: fields.whole()?.try_into().ok()?,
+        day: fields.whole()?.try_into().ok()?,
+        year: fields.whole()?.try_into().ok()?,
+        plot_id: fields.whole()?.try_into().ok()?,
+        species: fields.text()?,
+        sex: fields.text()?,
+        hindfoot_length: fields
+            .optional_whole()?
+            .map(u32::try_from)
+            .transpose()
+            .ok()?,
+        weight: fields
+            .optional_whole()?
+            .map(u32::try_from)
+            .transpose()
+            .ok()?,
+    };
+    // Nine fields and no tenth: the last one ended the line.
+    (fields.at == line.len() + 1).then_some(row)
+}
+
+/// The fields of a line, read one after another; `at` is where the next one starts.
+struct Fields<'a> {
+    line: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Fields<'a> {
+    /// The next field's bytes, up to its comma or the end of the line (stepping past it).
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.line.get(self.at..)?;
+        let length = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+        self.at += length + 1;
+        Some(&rest[..length])
     }
-    let mut value = 0u64;
-    for &byte in field {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
+
+    /// A whole number of 1 to 19 digits (so that it cannot overflow a u64).
+    fn whole(&mut self) -> Option<u64> {
+        self.optional_whole()?
+    }
+
+    /// An empty field, or a whole number. The outer `None`: neither.
+    fn optional_whole(&mut self) -> Option<Option<u64>> {
+        let rest = self.line.get(self.at..)?;
+        let mut value = 0u64;
+        let mut digits = 0;
+        for &byte in rest {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                break;
+            }
+            value = value * 10 + u64::from(digit);
+            digits += 1;
+        }
+        // The field must end here, at a comma or the line's end.
+        if digits > 19 || !matches!(rest.get(digits), None | Some(b',')) {
             return None;
         }
-        value = value * 10 + u64::from(digit);
+        self.at += digits + 1;
+        Some((digits > 0).then_some(value))
     }
-    Some(value)
-}
 
-fn text(field: &[u8]) -> Option<&str> {
-    if field.contains(&b'\r') {
-        return None;
+    /// A text field in ASCII, without a carriage return.
+    fn text(&mut self) -> Option<&'a [u8]> {
+        let field = self.next()?;
+        field
+            .iter()
+            .all(|&byte| byte.is_ascii() && byte != b'\r')
+            .then_some(field)
     }
-    std::str::from_utf8(field).ok()
 }
 
 /// What the kit's `Tally::add` counts, in tables with a cheap hash: weights by species,
@@ -171,8 +189,8 @@ struct Groups<'a> {
     weight_max: Option<u32>,
     /// Keyed by the id's bytes packed into a word where it fits (ids are a few letters):
     /// one multiply to hash, one compare to find. Longer ids have a table of their own.
-    species: HashMap<u64, (&'a str, u64, u64), Cheap>,
-    long_species: HashMap<&'a str, (u64, u64), Cheap>,
+    species: HashMap<u64, (&'a [u8], u64, u64), Cheap>,
+    long_species: HashMap<&'a [u8], (u64, u64), Cheap>,
     /// Rows by year, indexed by the year: a table of all 65,536, whose pages the kernel
     /// gives only to the years that occur.
     years: Vec<u64>,
@@ -191,11 +209,12 @@ impl Default for Groups<'_> {
 }
 
 impl<'a> Groups<'a> {
-    fn add(&mut self, row: &Survey<'a>) {
+    fn add(&mut self, row: &Plain<'a>) {
         self.rows += 1;
         self.weight_max = self.weight_max.max(row.weight);
         // As in `Tally::add`: a species is a group even if none of its rows is weighed.
-        if let Some(species) = row.species_id {
+        let species = row.species;
+        if !species.is_empty() {
             let (total, count) = match packed(species) {
                 Some(key) => {
                     let (_, total, count) = self.species.entry(key).or_insert((species, 0, 0));
@@ -221,10 +240,9 @@ impl<'a> Groups<'a> {
         let long = self.long_species.into_iter();
         let all = short.chain(long.map(|(species, (total, count))| (species, total, count)));
         for (species, total, count) in all {
-            let sum = tally
-                .weight_by_species
-                .entry(species.to_string())
-                .or_default();
+            // ASCII, so as it reads as UTF-8.
+            let species = String::from_utf8_lossy(species).into_owned();
+            let sum = tally.weight_by_species.entry(species).or_default();
             sum.total += total;
             sum.count += count;
         }
@@ -236,15 +254,21 @@ impl<'a> Groups<'a> {
 
 /// Up to seven bytes and the length in one word: two ids give the same word only if
 /// they are the same id.
-fn packed(species: &str) -> Option<u64> {
-    let bytes = species.as_bytes();
+fn packed(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 7 {
         return None;
     }
-    let mut word = [0u8; 8];
-    word[..bytes.len()].copy_from_slice(bytes);
-    word[7] = bytes.len() as u8;
-    Some(u64::from_le_bytes(word))
+    Some(little_endian(bytes) | (bytes.len() as u64) << 56)
+}
+
+/// Up to eight bytes as a word, the first the lowest, padded with zeros: a loop, not a
+/// copy of a length known only at run time (which is a call to `memcpy`).
+fn little_endian(bytes: &[u8]) -> u64 {
+    let mut word = 0;
+    for (at, &byte) in bytes.iter().enumerate().take(8) {
+        word |= u64::from(byte) << (8 * at);
+    }
+    word
 }
 
 /// A multiply-and-rotate hash of a few instructions a word: species ids are short, and these tables are a block's own, so no attacker picks their keys.
@@ -292,17 +316,6 @@ impl CheapHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn comma_bits_mark_commas_only() {
-        let word = |bytes: &[u8; 8]| u64::from_le_bytes(*bytes);
-        assert_eq!(
-            comma_bits(word(b",a,\xac\x2d\x2b\0,")),
-            0x8000_0000_0080_0080
-        );
-        assert_eq!(comma_bits(word(b"12345678")), 0);
-        assert_eq!(comma_bits(word(b",,,,,,,,")), 0x8080_8080_8080_8080);
-    }
 
     /// Clean blocks and blocks the csv reader must judge give the lesson's tally.
     #[test]
