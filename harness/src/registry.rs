@@ -135,6 +135,10 @@ pub static ARRAYS: Lesson = Lesson {
         ),
         Variant::exact("fused")
             .about("with --materialize, each chunk filled and reduced by one task, in one pass"),
+        Variant::exact("fast").about(
+            "eight chunks' generators side by side in vector registers (AVX-512 or AVX2, \
+             chosen at run time); with --materialize, fused",
+        ),
     ],
     repeat: 3,
     // A size 64 does not divide, so the edge chunks are smaller.

@@ -8,6 +8,7 @@
 //! bits as the starter's on any number of threads.
 
 mod bands;
+mod fast;
 mod fused;
 
 use arrays_kit::{Chunk, Summary, chunk_grid, chunk_rng, chunk_views, sizes, uniform};
@@ -135,5 +136,6 @@ fn main() {
     Program::solution(&ARRAYS)
         .variant("bands", bands::run)
         .variant("fused", fused::run)
+        .variant("fast", fast::run)
         .run(summary);
 }
