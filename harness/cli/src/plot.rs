@@ -1,5 +1,5 @@
-//! PNG plots of sweeps: speedup against threads (with the ideal line), and time against a
-//! lesson flag such as the number of chunks.
+//! PNG plots of sweeps: speedup against threads (with the ideal line), time against a
+//! lesson flag such as the number of chunks, and the roofline of a lesson's runs.
 
 use std::path::Path;
 
@@ -169,13 +169,7 @@ fn draw_series<'a, DB: DrawingBackend + 'a, CT: CoordTranslate<From = (f64, f64)
 fn finish_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, DB, CT>,
 ) -> Result<(), String> {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .draw()
-        .map_err(|e| e.to_string())
+    finish_legend_at(chart, SeriesLabelPosition::UpperLeft)
 }
 
 /// The speedup plot's axis: threads, or cores for rows on MPI ranks.
@@ -184,4 +178,185 @@ pub fn workers_axis(rows: &[crate::rows::Row]) -> &'static str {
         true => "cores (ranks x threads)",
         false => "threads",
     }
+}
+
+/// One run on a roofline plot: its work's intensity and the rates it reached.
+pub struct RoofPoint {
+    /// The line it joins in the legend: the variant.
+    pub label: String,
+    pub threads: usize,
+    /// f64 operations per byte moved (0 for work that is all bytes).
+    pub intensity: f64,
+    /// Operations and bytes a second.
+    pub flops: f64,
+    pub bytes: f64,
+}
+
+/// The roofline of a lesson: what the machine allows on one core and on all of them, and
+/// where the runs landed. Work with operations is drawn the classic way, log-log, GFLOP/s
+/// against operations per byte, under a slanted memory roof and a flat compute roof. Work
+/// that is all bytes (parsing a file) has no operations to count: it is drawn as GB/s
+/// against threads, under the triad's bandwidth at each thread count.
+pub fn roofline_plot(
+    path: &Path,
+    title: &str,
+    limits: &workbook::roofline::Limits,
+    points: &[RoofPoint],
+) -> Result<(), String> {
+    if points.is_empty() {
+        return Ok(());
+    }
+    let caption = format!(
+        "{} ({}), measured {}",
+        limits.host,
+        limits.cpu_model,
+        limits.measured.get(..10).unwrap_or(&limits.measured)
+    );
+    let lines = series(points, |p| {
+        let label = p.label.clone();
+        match p.intensity > 0.0 {
+            true => Some((label, (p.intensity, p.flops / 1e9))),
+            false => Some((label, (p.threads as f64, p.bytes / 1e9))),
+        }
+    });
+    if points.iter().all(|p| p.intensity > 0.0) {
+        classic_roofline(path, title, &caption, limits, &lines)
+    } else {
+        bandwidth_roofline(path, title, &caption, limits, &lines)
+    }
+}
+
+fn classic_roofline(
+    path: &Path,
+    title: &str,
+    caption: &str,
+    limits: &workbook::roofline::Limits,
+    lines: &[Series],
+) -> Result<(), String> {
+    let cores = limits.cores();
+    let ridge = limits.flops_all_cores / limits.bandwidth(cores);
+    let xs = lines.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let (lo, hi) = xs.fold((ridge, ridge), |(lo, hi), x| (lo.min(x), hi.max(x)));
+    let x_range = (lo / 8.0)..(hi * 8.0);
+    let ys = lines.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let y_low = ys.fold(limits.bandwidth(1) * x_range.start / 1e9, f64::min);
+    let y_range = (y_low / 2.0)..(limits.flops_all_cores / 1e9 * 2.0);
+    draw_png(path, (WIDTH, HEIGHT), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x_range.clone().log_scale(), y_range.log_scale())
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("f64 operations per byte moved    ({caption})"))
+            .y_desc("GFLOP/s")
+            .x_label_formatter(&|x| format!("{x}"))
+            .y_label_formatter(&|y| format!("{y}"))
+            .light_line_style(WHITE)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (shade, threads) in [(190u8, 1), (110u8, cores)] {
+            let (peak, bandwidth) = (limits.peak_flops(threads), limits.bandwidth(threads));
+            let roof = RGBColor(shade, shade, shade);
+            let corner = peak / bandwidth;
+            let line = [
+                (x_range.start, bandwidth * x_range.start / 1e9),
+                (corner, peak / 1e9),
+                (x_range.end, peak / 1e9),
+            ];
+            let plural = if threads == 1 { "" } else { "s" };
+            chart
+                .draw_series(LineSeries::new(line, roof.stroke_width(3)))
+                .map_err(|e| e.to_string())?
+                .label(format!(
+                    "roof, {threads} core{plural}: {:.0} GFLOP/s, {:.1} GB/s",
+                    peak / 1e9,
+                    bandwidth / 1e9
+                ))
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 20, y)], roof.stroke_width(3))
+                });
+        }
+        draw_points(&mut chart, lines)?;
+        finish_legend_at(&mut chart, SeriesLabelPosition::LowerRight)
+    })
+}
+
+fn bandwidth_roofline(
+    path: &Path,
+    title: &str,
+    caption: &str,
+    limits: &workbook::roofline::Limits,
+    lines: &[Series],
+) -> Result<(), String> {
+    let most = lines
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .fold(limits.cores() as f64, f64::max);
+    let top = limits.best_bandwidth() / 1e9 * 1.15;
+    draw_png(path, (WIDTH, HEIGHT), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.5..most + 0.5, 0.0..top)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("threads    ({caption})"))
+            .y_desc("GB/s of input")
+            .x_label_formatter(&|x| match x.fract() == 0.0 {
+                true => format!("{x:.0}"),
+                false => String::new(),
+            })
+            .light_line_style(WHITE)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let roof = RGBColor(130, 130, 130);
+        let triad = (1..=most as usize).map(|t| (t as f64, limits.bandwidth(t) / 1e9));
+        chart
+            .draw_series(LineSeries::new(triad, roof.stroke_width(3)))
+            .map_err(|e| e.to_string())?
+            .label("roof: the triad's memory bandwidth")
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], roof.stroke_width(3)));
+        draw_series(&mut chart, lines)?;
+        finish_legend_at(&mut chart, SeriesLabelPosition::UpperLeft)
+    })
+}
+
+/// Points only: on a roofline, a variant's thread counts sit one above another.
+fn draw_points<'a, DB: DrawingBackend + 'a, CT: CoordTranslate<From = (f64, f64)>>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    series: &[Series],
+) -> Result<(), String> {
+    for (index, line) in series.iter().enumerate() {
+        let colour = colour(index);
+        chart
+            .draw_series(
+                line.points
+                    .iter()
+                    .map(|&p| Circle::new(p, 5, colour.filled())),
+            )
+            .map_err(|e| e.to_string())?
+            .label(line.label.clone())
+            .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
+    }
+    Ok(())
+}
+
+fn finish_legend_at<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()
+        .map_err(|e| e.to_string())
 }

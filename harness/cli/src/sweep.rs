@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use workbook::machine::Machine;
 use workbook::params::parse_count;
+use workbook::roofline::{Limits, Work};
 use workbook::{Record, Side};
 
 use crate::columns::{Column, csv, rate_columns, table};
@@ -17,7 +18,7 @@ use crate::failure::{Failure, Outcome, fail_on_disagreement};
 use crate::options::features_for;
 use crate::output::{file_stamp, new_folder, say, write_file};
 use crate::plan::{Plan, SweepArgs};
-use crate::plot::{series, speedup_plot, time_plot, workers_axis};
+use crate::plot::{RoofPoint, roofline_plot, series, speedup_plot, time_plot, workers_axis};
 use crate::records::print_warnings;
 use crate::rows::{Row, Scaling, disagreements, merge};
 use crate::runner::LessonRunner;
@@ -281,6 +282,7 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
         workers_axis(rows),
     )
     .map_err(|e| Failure::failed(format!("speedup plot: {e}")))?;
+    draw_roofline(plan, folder, exercise, rows)?;
 
     if let Some(name) = vary_name {
         let x = |row: &Row| {
@@ -307,6 +309,50 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
         }
     }
     Ok(())
+}
+
+/// roofline.png: the runs against this machine's limits, if `workbook machine` measured
+/// them and the lesson has a model of its work.
+fn draw_roofline(plan: &Plan, folder: &Path, exercise: &Record, rows: &[Row]) -> Outcome<()> {
+    let Ok(Some(limits)) = Limits::for_host(&exercise.machine.host) else {
+        return Ok(());
+    };
+    let point = |label: String, threads: usize, work: &Work, seconds: f64| RoofPoint {
+        label,
+        threads,
+        intensity: if work.flops > 0.0 {
+            work.intensity()
+        } else {
+            0.0
+        },
+        flops: work.flops / seconds,
+        bytes: work.bytes / seconds,
+    };
+    let serial = exercise.work.as_ref().map(|work| {
+        point(
+            "exercise (serial)".to_string(),
+            1,
+            work,
+            exercise.summary().median,
+        )
+    });
+    let points: Vec<RoofPoint> = serial
+        .into_iter()
+        .chain(rows.iter().filter_map(|row| {
+            let label = format!("solution {}", row.variant);
+            Some(point(label, row.cores(), row.work.as_ref()?, row.median()))
+        }))
+        .collect();
+    if points.len() < 2 {
+        return Ok(());
+    }
+    let title = format!(
+        "{}: roofline of the {} solution",
+        plan.lesson.name,
+        plan.variant_names()
+    );
+    roofline_plot(&folder.join("roofline.png"), &title, &limits, &points)
+        .map_err(|e| Failure::failed(format!("roofline plot: {e}")))
 }
 
 fn exercise_of(records: &[Record]) -> &Record {
