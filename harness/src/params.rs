@@ -15,6 +15,10 @@ pub struct Param {
     /// A flag of the solution only (how it splits the work, say): the exercise refuses it,
     /// and the `workbook` command passes it to the solution alone.
     pub solution_only: bool,
+    /// How many dimensions the size spans: the work grows as the flag's value to this
+    /// power (2 for the side of a square). Weak scaling grows the flag so that the work,
+    /// not the flag, is proportional to the cores.
+    pub dimensions: u32,
 }
 
 /// What a flag accepts. Bounds are part of the kind so that an impossible size is refused
@@ -52,6 +56,7 @@ impl Param {
             default,
             about: "",
             solution_only: false,
+            dimensions: 1,
         }
     }
 
@@ -113,6 +118,20 @@ impl Param {
     pub const fn solution_only(mut self) -> Param {
         self.solution_only = true;
         self
+    }
+
+    /// A size that is the side of a square: the work grows as its square.
+    pub const fn side_of_square(mut self) -> Param {
+        self.dimensions = 2;
+        self
+    }
+
+    /// The value of this size flag that gives `factor` times the work of `base`.
+    pub fn scaled(&self, base: u64, factor: u64) -> u64 {
+        match self.dimensions {
+            1 => base * factor,
+            d => (base as f64 * (factor as f64).powf(1.0 / d as f64)).round() as u64,
+        }
     }
 
     /// Whether the flag names a file.

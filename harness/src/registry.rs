@@ -118,7 +118,9 @@ pub static ARRAYS: Lesson = Lesson {
               lazily or stored; the same sum on any number of threads",
     text: "lessons/arrays.md",
     params: &[
-        Param::count("n", "10000", 1..=100_000).about("the array is n x n"),
+        Param::count("n", "10000", 1..=100_000)
+            .about("the array is n x n")
+            .side_of_square(),
         Param::count("chunk", "1000", 1..=100_000)
             .about("chunks are chunk x chunk (smaller at the edges), at most n"),
         Param::count("seed", "42", 0..=u64::MAX)

@@ -158,10 +158,21 @@ impl Plan {
 
     /// The weak-scaling size for `cores` cores, as flags (none without `--weak`).
     pub fn weak_flags(&self, cores: usize) -> Vec<String> {
-        match &self.weak {
-            Some((name, base)) => vec![format!("--{name}"), (base * cores as u64).to_string()],
+        match self.weak_size(cores) {
+            Some((name, size)) => vec![format!("--{name}"), size.to_string()],
             None => Vec::new(),
         }
+    }
+
+    /// The size flag of `--weak` and its value for `cores` cores: `cores` times the work of
+    /// one core's size (the side of a square grows by the square root).
+    pub fn weak_size(&self, cores: usize) -> Option<(&str, u64)> {
+        let (name, base) = self.weak.as_ref()?;
+        let size = match self.lesson.param(name) {
+            Some(param) => param.scaled(*base, cores as u64),
+            None => base * cores as u64,
+        };
+        Some((name, size))
     }
 
     /// The plan of `args` here: thread counts up to this machine's CPUs (or the Slurm job's)

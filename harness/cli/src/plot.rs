@@ -112,6 +112,75 @@ pub fn speedup_plot(
 }
 
 /// Time against a lesson flag (log-log when the values span two decades or more).
+/// Weak-scaling efficiency T(1, n) / T(p, p·n) against cores, one line per series, with
+/// the ideal (1: p cores do p times the work in the same time) as a grey line and the
+/// machine's CPUs as a dashed vertical line. With one core count no file is written.
+pub fn weak_plot(
+    path: &Path,
+    title: &str,
+    caption: &str,
+    series: &[Series],
+    cpus: Option<usize>,
+) -> Result<(), String> {
+    if series.iter().all(|s| s.points.len() < 2) {
+        return Ok(());
+    }
+    let points = || series.iter().flat_map(|s| s.points.iter());
+    let max_cores = points().map(|p| p.0).fold(1.0, f64::max);
+    let top = points()
+        .map(|p| p.1)
+        .filter(|e| e.is_finite())
+        .fold(1.0, f64::max)
+        * 1.15;
+    draw_png(path, (WIDTH, HEIGHT), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 22))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..max_cores * 1.05 + 0.5, 0.0..top)
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .x_desc(format!(
+                "cores p, each with the one-core size    ({caption})"
+            ))
+            .y_desc("weak efficiency T(1, n) / T(p, p n)")
+            .x_label_formatter(&|x| match x.fract() == 0.0 {
+                true => format!("{x:.0}"),
+                false => String::new(),
+            })
+            .light_line_style(WHITE)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let grey = RGBColor(150, 150, 150);
+        chart
+            .draw_series(LineSeries::new(
+                [(1.0, 1.0), (max_cores, 1.0)],
+                grey.stroke_width(2),
+            ))
+            .map_err(|e| e.to_string())?
+            .label("ideal: the same time at every size")
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], grey.stroke_width(2)));
+        if let Some(cpus) = cpus.map(|c| c as f64)
+            && cpus <= max_cores
+        {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(cpus, 0.0), (cpus, top)],
+                    6,
+                    4,
+                    grey.into(),
+                ))
+                .map_err(|e| e.to_string())?
+                .label(format!("{cpus} CPUs on this machine"))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], grey));
+        }
+        draw_series(&mut chart, series)?;
+        finish_legend_at(&mut chart, SeriesLabelPosition::LowerLeft)
+    })
+}
+
 pub fn time_plot(path: &Path, title: &str, x_label: &str, series: &[Series]) -> Result<(), String> {
     let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
     let ys = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));

@@ -18,7 +18,9 @@ use crate::failure::{Failure, Outcome, fail_on_disagreement};
 use crate::options::features_for;
 use crate::output::{file_stamp, new_folder, say, write_file};
 use crate::plan::{Plan, SweepArgs};
-use crate::plot::{RoofPoint, roofline_plot, series, speedup_plot, time_plot, workers_axis};
+use crate::plot::{
+    RoofPoint, roofline_plot, series, speedup_plot, time_plot, weak_plot, workers_axis,
+};
 use crate::records::print_warnings;
 use crate::rows::{Row, Scaling, disagreements, merge};
 use crate::runner::LessonRunner;
@@ -98,8 +100,8 @@ pub fn sweep_runs(args: &SweepArgs, plan: &Plan) -> Outcome<(Vec<Record>, Vec<St
                 for &cores in &sizes {
                     let mut flags = extra.clone();
                     flags.extend(plan.weak_flags(cores));
-                    let size = match &plan.weak {
-                        Some((name, base)) => format!(" {name}={}", base * cores as u64),
+                    let size = match plan.weak_size(cores) {
+                        Some((name, size)) => format!(" {name}={size}"),
                         None => String::new(),
                     };
                     let run = runner.exercise(&format!("exercise{label}{size}"), 1, &flags)?;
@@ -283,6 +285,24 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
     )
     .map_err(|e| Failure::failed(format!("speedup plot: {e}")))?;
     draw_roofline(plan, folder, exercise, rows)?;
+    if let Some((name, base)) = &plan.weak {
+        let efficiency = series(rows, |row| {
+            let label = format!("{}, {name} = {base} on one core", row.variant);
+            Some((label, (row.cores() as f64, row.weak_efficiency?)))
+        });
+        let title = format!(
+            "{}: weak scaling of the {variant} solution",
+            plan.lesson.name
+        );
+        weak_plot(
+            &folder.join("weak.png"),
+            &title,
+            &caption,
+            &efficiency,
+            cpus,
+        )
+        .map_err(|e| Failure::failed(format!("weak-scaling plot: {e}")))?;
+    }
 
     if let Some(name) = vary_name {
         let x = |row: &Row| {
