@@ -19,6 +19,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
+use workbook::roofline::Limits;
 use workbook::{Record, Side};
 
 use crate::binaries::{BuildOptions, workspace_root};
@@ -31,7 +32,7 @@ use crate::report::{report_markdown, report_plot};
 use crate::rows::{machines, merge};
 use crate::runner::LessonRunner;
 use crate::sayln;
-use crate::sweep::{draw_plots, sweep_markdown, sweep_rows, sweep_runs};
+use crate::sweep::{MACHINE_FILE, draw_plots, sweep_markdown, sweep_rows, sweep_runs};
 
 #[derive(Debug, clap::Args)]
 pub struct BookArgs {
@@ -325,7 +326,9 @@ fn record(folder: &Path, quote: &Quote, build: &BuildOptions) -> Outcome<()> {
             let plan = Plan::for_this_machine(&args)?;
             // Every configuration checked first, as `workbook sweep` checks them.
             plan.check_here(&args.run)?;
-            sweep_runs(&args, &plan)?.1
+            let lines = sweep_runs(&args, &plan)?.1;
+            keep_limits(folder, quote)?;
+            lines
         }
         Command::Report { .. } => return Ok(()),
     };
@@ -336,6 +339,33 @@ fn record(folder: &Path, quote: &Quote, build: &BuildOptions) -> Outcome<()> {
     }
     workbook::files::write(&path, lines.join("\n") + "\n")
         .map_err(|e| Failure::failed(e.to_string()))
+}
+
+/// A sweep quote's roofline is drawn against the limits of the machine that ran it: they
+/// are kept beside its records (or, when this machine has none, the old ones removed).
+fn keep_limits(folder: &Path, quote: &Quote) -> Outcome<()> {
+    let path = folder.join(RUNS).join(&quote.name).join(MACHINE_FILE);
+    let host = workbook::machine::Machine::detect().host;
+    let limits = Limits::for_host(&host).map_err(Failure::failed)?;
+    let failed = |e: String| Failure::failed(format!("{}: {e}", path.display()));
+    match limits {
+        Some(limits) => {
+            workbook::files::write(&path, limits.to_text()).map_err(|e| failed(e.to_string()))
+        }
+        None if path.exists() => std::fs::remove_file(&path).map_err(|e| failed(e.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// The limits kept beside a quote's records, if any.
+fn quote_limits(folder: &Path, quote: &Quote) -> Outcome<Option<Limits>> {
+    let path = folder.join(RUNS).join(&quote.name).join(MACHINE_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Limits::parse(&text)
+            .map(Some)
+            .map_err(|e| Failure::failed(format!("{}: {e}", path.display()))),
+        Err(_) => Ok(None),
+    }
 }
 
 fn quote_records(folder: &Path, quote: &Quote) -> Outcome<Vec<Record>> {
@@ -387,12 +417,14 @@ fn render(folder: &Path, quote: &Quote, plots: &Path) -> Outcome<String> {
             let plan = Plan::for_this_machine(&args)?;
             let records = quote_records(folder, quote)?;
             let rows = sweep_rows(&plan, &records);
-            draw_plots(&plan, plots, &records, &rows)?;
+            let limits = quote_limits(folder, quote)?;
+            draw_plots(&plan, plots, &records, &rows, limits.as_ref())?;
             let mut text = without_title(&sweep_markdown(&plan, &records, &rows));
-            text.push_str(&images(&[(
-                "Speedup against threads",
-                "speedup.png".into(),
-            )]));
+            text.push_str(&images(&[
+                ("Speedup against threads", "speedup.png".into()),
+                ("Weak-scaling efficiency", "weak.png".into()),
+                ("Roofline", "roofline.png".into()),
+            ]));
             if let Some(vary) = &plan.vary {
                 let file = format!("{}.png", vary.name);
                 text.push_str(&images(&[(&format!("Time against --{}", vary.name), file)]));

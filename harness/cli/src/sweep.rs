@@ -27,6 +27,9 @@ use crate::runner::LessonRunner;
 use crate::sayln;
 use crate::table::threads_label;
 
+/// The machine's limits beside a sweep's records, as `workbook machine` wrote them.
+pub const MACHINE_FILE: &str = "machine.toml";
+
 pub fn sweep(args: &SweepArgs) -> Outcome<()> {
     let plan = Plan::for_this_machine(args)?;
     plan.check_here(&args.run)?;
@@ -52,7 +55,15 @@ fn run_and_write(args: &SweepArgs, plan: &Plan, folder: &Path) -> Outcome<()> {
     write("sweep.json", &(summary + "\n"))?;
     let markdown = sweep_markdown(plan, &records, &rows);
     write("sweep.md", &markdown)?;
-    draw_plots(plan, folder, &records, &rows)?;
+    // The limits the roofline is drawn against go with the records, so that the plot can
+    // be drawn again from the folder alone.
+    let limits = Limits::for_host(&exercise_of(&records).machine.host)
+        .ok()
+        .flatten();
+    if let Some(limits) = &limits {
+        write(MACHINE_FILE, &limits.to_text())?;
+    }
+    draw_plots(plan, folder, &records, &rows, limits.as_ref())?;
     say(&markdown);
     sayln!("\nWritten to {}/", folder.display());
     print_warnings(records.iter());
@@ -255,8 +266,15 @@ fn columns(plan: &Plan, rows: &[Row], for_csv: bool) -> Vec<Column> {
     columns
 }
 
-/// The speedup plot, and with a varied flag the plot of time against it, into `folder`.
-pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) -> Outcome<()> {
+/// The speedup plot, with a varied flag the plot of time against it, with `--weak` the
+/// weak-scaling plot, and with the machine's limits the roofline, into `folder`.
+pub fn draw_plots(
+    plan: &Plan,
+    folder: &Path,
+    records: &[Record],
+    rows: &[Row],
+    limits: Option<&Limits>,
+) -> Outcome<()> {
     let exercise = exercise_of(records);
     let variant = plan.variant_names();
     let vary_name = plan.vary.as_ref().map(|v| v.name.as_str());
@@ -284,10 +302,17 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
         workers_axis(rows),
     )
     .map_err(|e| Failure::failed(format!("speedup plot: {e}")))?;
-    draw_roofline(plan, folder, exercise, rows)?;
+    if let Some(limits) = limits {
+        draw_roofline(plan, folder, exercise, rows, limits)?;
+    }
     if let Some((name, base)) = &plan.weak {
         let efficiency = series(rows, |row| {
             let label = format!("{}, {name} = {base} on one core", row.variant);
+            // On ranks, a line per rank's threads: more ranks of the same threads.
+            let label = match row.ranks {
+                Some(_) => format!("{label}, {} a rank", threads_label(row.threads)),
+                None => label,
+            };
             Some((label, (row.cores() as f64, row.weak_efficiency?)))
         });
         let title = format!(
@@ -331,12 +356,15 @@ pub fn draw_plots(plan: &Plan, folder: &Path, records: &[Record], rows: &[Row]) 
     Ok(())
 }
 
-/// roofline.png: the runs against this machine's limits, if `workbook machine` measured
-/// them and the lesson has a model of its work.
-fn draw_roofline(plan: &Plan, folder: &Path, exercise: &Record, rows: &[Row]) -> Outcome<()> {
-    let Ok(Some(limits)) = Limits::for_host(&exercise.machine.host) else {
-        return Ok(());
-    };
+/// roofline.png: the runs against the machine's limits, if the lesson has a model of its
+/// work.
+fn draw_roofline(
+    plan: &Plan,
+    folder: &Path,
+    exercise: &Record,
+    rows: &[Row],
+    limits: &Limits,
+) -> Outcome<()> {
     let point = |label: String, threads: usize, work: &Work, seconds: f64| RoofPoint {
         label,
         threads,
@@ -371,7 +399,7 @@ fn draw_roofline(plan: &Plan, folder: &Path, exercise: &Record, rows: &[Row]) ->
         plan.lesson.name,
         plan.variant_names()
     );
-    roofline_plot(&folder.join("roofline.png"), &title, &limits, &points)
+    roofline_plot(&folder.join("roofline.png"), &title, limits, &points)
         .map_err(|e| Failure::failed(format!("roofline plot: {e}")))
 }
 

@@ -507,7 +507,19 @@ fn jobs_run_on_a_real_slurm_on_the_cpus_they_asked_for() {
         assert!(slurm.node_name.is_some() && slurm.array_task_id.is_none());
         assert_eq!(record.machine.available_cpus, 2, "the job's CPUs");
         assert!(record.answers_identical && !record.seconds.is_empty());
+        // The job measured its node first: Pi's rate is against that node's peak.
+        let work = record.work.as_ref().expect("Pi has a work model");
+        assert!(work.peak_flops.is_some(), "{work:?}");
     }
+    let node = records[0]
+        .machine
+        .slurm
+        .as_ref()
+        .and_then(|s| s.node_name.clone());
+    let limits = results
+        .join("machines")
+        .join(format!("{}.toml", node.unwrap_or_default()));
+    assert!(limits.is_file(), "{} was not measured", limits.display());
 
     // The array: one task per lesson, in order, each pinned to its one CPU.
     let records = records_under(&results.join(format!("job-{array}")));
