@@ -419,7 +419,7 @@ fn render(folder: &Path, quote: &Quote, plots: &Path) -> Outcome<String> {
             let rows = sweep_rows(&plan, &records);
             let limits = quote_limits(folder, quote)?;
             draw_plots(&plan, plots, &records, &rows, limits.as_ref())?;
-            let mut text = without_title(&sweep_markdown(&plan, &records, &rows));
+            let mut text = without_title(&sweep_markdown(&plan, &records, &rows, limits.as_ref()));
             text.push_str(&images(&[
                 ("Speedup against threads", "speedup.png".into()),
                 ("Weak-scaling efficiency", "weak.png".into()),

@@ -110,17 +110,21 @@ fn check_replaceable(path: &Path) -> Outcome<()> {
     }
 }
 
-/// The limits as people read them.
-pub fn describe(limits: &Limits) -> String {
-    let gigas = |x: f64| format!("{:.1}", x / 1e9);
-    let cores = limits.cores();
-    let mut text = format!(
-        "  f64 peak   {} GFLOP/s on one core, {} on {cores} ({} multiply-adds)\n",
+fn gigas(x: f64) -> String {
+    format!("{:.1}", x / 1e9)
+}
+
+fn peak(limits: &Limits) -> String {
+    format!(
+        "{} GFLOP/s on one core, {} on {}",
         gigas(limits.flops_one_core),
         gigas(limits.flops_all_cores),
-        limits.fma_instructions
-    );
-    let triad: Vec<String> = limits
+        limits.cores()
+    )
+}
+
+fn triad_rates(limits: &Limits) -> String {
+    let rates: Vec<String> = limits
         .triad
         .iter()
         .enumerate()
@@ -129,12 +133,37 @@ pub fn describe(limits: &Limits) -> String {
             format!("{} GB/s on {} thread{plural}", gigas(*rate), at + 1)
         })
         .collect();
-    text.push_str(&format!("  memory     triad {}\n", triad.join(", ")));
-    let size = |bytes: u64| match bytes {
+    rates.join(", ")
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
         0 => "not reported".to_string(),
         b if b >= 1 << 20 => format!("{} MB", b >> 20),
         b => format!("{} KB", b >> 10),
-    };
+    }
+}
+
+/// The limits in one line, for the head of a sweep's table.
+pub fn one_line(limits: &Limits) -> String {
+    format!(
+        "limits (workbook machine, {}): f64 peak {}; triad {}; L3 {}",
+        limits.measured.get(..10).unwrap_or(&limits.measured),
+        peak(limits),
+        triad_rates(limits),
+        size(limits.l3_bytes)
+    )
+}
+
+/// The limits as people read them.
+pub fn describe(limits: &Limits) -> String {
+    let cores = limits.cores();
+    let mut text = format!(
+        "  f64 peak   {} ({} multiply-adds)\n",
+        peak(limits),
+        limits.fma_instructions
+    );
+    text.push_str(&format!("  memory     triad {}\n", triad_rates(limits)));
     text.push_str(&format!(
         "  caches     L1d {}, L2 {}, L3 {}\n",
         size(limits.l1d_bytes),

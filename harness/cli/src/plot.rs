@@ -350,7 +350,19 @@ fn classic_roofline(
                 });
         }
         draw_points(&mut chart, lines)?;
-        finish_legend_at(&mut chart, SeriesLabelPosition::LowerRight)
+        // The legend goes in the lower corner on the other side of the ridge from the
+        // points: under the slanted roof for compute-bound work, and the other way round.
+        let right_of_ridge = lines
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|p| p.0 > ridge)
+            .count();
+        let all = lines.iter().map(|s| s.points.len()).sum::<usize>();
+        let corner = match 2 * right_of_ridge > all {
+            true => SeriesLabelPosition::LowerLeft,
+            false => SeriesLabelPosition::LowerRight,
+        };
+        finish_legend_at(&mut chart, corner)
     })
 }
 

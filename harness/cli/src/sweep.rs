@@ -53,8 +53,6 @@ fn run_and_write(args: &SweepArgs, plan: &Plan, folder: &Path) -> Outcome<()> {
     let summary = json_summary(plan, &rows, &lines);
     let summary = serde_json::to_string_pretty(&summary).unwrap_or_default();
     write("sweep.json", &(summary + "\n"))?;
-    let markdown = sweep_markdown(plan, &records, &rows);
-    write("sweep.md", &markdown)?;
     // The limits the roofline is drawn against go with the records, so that the plot can
     // be drawn again from the folder alone.
     let limits = Limits::for_host(&exercise_of(&records).machine.host)
@@ -63,6 +61,8 @@ fn run_and_write(args: &SweepArgs, plan: &Plan, folder: &Path) -> Outcome<()> {
     if let Some(limits) = &limits {
         write(MACHINE_FILE, &limits.to_text())?;
     }
+    let markdown = sweep_markdown(plan, &records, &rows, limits.as_ref());
+    write("sweep.md", &markdown)?;
     draw_plots(plan, folder, &records, &rows, limits.as_ref())?;
     say(&markdown);
     sayln!("\nWritten to {}/", folder.display());
@@ -411,7 +411,12 @@ fn exercise_of(records: &[Record]) -> &Record {
 }
 
 /// sweep.md: what ran where, and the table.
-pub fn sweep_markdown(plan: &Plan, records: &[Record], rows: &[Row]) -> String {
+pub fn sweep_markdown(
+    plan: &Plan,
+    records: &[Record],
+    rows: &[Row],
+    limits: Option<&Limits>,
+) -> String {
     let exercise = exercise_of(records);
     let (lesson, vary) = (plan.lesson, plan.vary.as_ref());
     let mut text = match plan.variants.as_slice() {
@@ -452,6 +457,9 @@ pub fn sweep_markdown(plan: &Plan, records: &[Record], rows: &[Row]) -> String {
         },
         plan.agreements()
     );
+    if let Some(limits) = limits {
+        let _ = writeln!(text, "- {}", crate::limits::one_line(limits));
+    }
     let build = &exercise.machine.build;
     let commit: String = build.git_commit.chars().take(12).collect();
     let _ = writeln!(

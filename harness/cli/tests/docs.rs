@@ -132,6 +132,7 @@ fn named_paths_exist() {
         "data/",
         ".ci/",
         "slurm/",
+        "tools/",
     ];
     let mut problems = Vec::new();
     for path in documents() {

@@ -134,6 +134,14 @@ fn a_weak_sweep_grows_the_square_and_draws_both_plots() {
         .collect();
     assert!(sizes.contains(&"1:300".to_string()), "{sizes:?}");
     assert!(sizes.contains(&"2:424".to_string()), "{sizes:?}");
+    // The limits go with the records, and the table says what they were.
+    let kept = std::fs::read_to_string(folder.join("machine.toml")).expect("machine.toml");
+    assert_eq!(kept, std::fs::read_to_string(&file).expect("limits"));
+    let table = std::fs::read_to_string(folder.join("sweep.md")).expect("sweep.md");
+    assert!(
+        table.contains("- limits (workbook machine, ") && table.contains("triad "),
+        "{table}"
+    );
     for plot in ["speedup.png", "roofline.png", "weak.png"] {
         let bytes = std::fs::read(folder.join(plot)).unwrap_or_default();
         assert!(

@@ -123,6 +123,7 @@ fn fill_row(times: &mut [u32], x: &[f64], y: f64, maxit: u32) {
     }
 }
 
+// ANCHOR: lanes
 /// The escape times of eight points of one row, each as the starter's `escape_time` gives it.
 ///
 /// A point's time is how many steps it stayed inside, so each lane counts its steps while
@@ -169,6 +170,7 @@ fn escape_times(cr: [f64; LANES], ci: f64, maxit: u32) -> [u32; LANES] {
     }
     steps.map(|steps| steps as u32)
 }
+// ANCHOR_END: lanes
 
 /// The starter's `escape_time`, for the tests.
 #[cfg(test)]
