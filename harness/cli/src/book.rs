@@ -89,10 +89,14 @@ pub fn book(args: &BookArgs) -> Outcome<()> {
                 return Err(Failure::usage(format!("no quote named {name}")));
             }
         }
-        for quote in &quotes {
-            if names.is_empty() || names.contains(&quote.name) {
-                record(&folder, quote, &args.build)?;
-            }
+        // The machine first: the sweeps recorded after it are measured against its limits.
+        let chosen = quotes
+            .iter()
+            .filter(|q| names.is_empty() || names.contains(&q.name));
+        let (machine, others): (Vec<&Quote>, Vec<&Quote>) =
+            chosen.partition(|q| matches!(parse(q), Ok(Command::Machine)));
+        for quote in machine.into_iter().chain(others) {
+            record(&folder, quote, &args.build)?;
         }
     }
 
@@ -260,6 +264,8 @@ enum Command {
     Report {
         folders: Vec<PathBuf>,
     },
+    /// `workbook machine`: this machine's limits, measured again when recorded.
+    Machine,
 }
 
 #[derive(Debug, clap::Args)]
@@ -331,6 +337,14 @@ fn record(folder: &Path, quote: &Quote, build: &BuildOptions) -> Outcome<()> {
             lines
         }
         Command::Report { .. } => return Ok(()),
+        Command::Machine => {
+            crate::limits::machine(&crate::limits::MachineArgs {
+                output: None,
+                threads: None,
+                print_only: false,
+            })?;
+            return keep_limits(folder, quote);
+        }
     };
     let path = records_path(folder, quote);
     if let Some(parent) = path.parent() {
@@ -350,6 +364,10 @@ fn keep_limits(folder: &Path, quote: &Quote) -> Outcome<()> {
     let failed = |e: String| Failure::failed(format!("{}: {e}", path.display()));
     match limits {
         Some(limits) => {
+            // A quote recorded for the first time has no folder yet.
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| failed(e.to_string()))?;
+            }
             workbook::files::write(&path, limits.to_text()).map_err(|e| failed(e.to_string()))
         }
         None if path.exists() => std::fs::remove_file(&path).map_err(|e| failed(e.to_string())),
@@ -431,6 +449,20 @@ fn render(folder: &Path, quote: &Quote, plots: &Path) -> Outcome<String> {
             }
             text
         }
+        Command::Machine => match quote_limits(folder, quote)? {
+            Some(limits) => fenced(&crate::limits::describe(&limits)),
+            None => {
+                return Err(failed(format!(
+                    "no limits in {} (measure them with `workbook book --record {}`)",
+                    folder
+                        .join(RUNS)
+                        .join(&quote.name)
+                        .join(MACHINE_FILE)
+                        .display(),
+                    quote.name
+                )));
+            }
+        },
         Command::Report { folders } => {
             let folders: Vec<PathBuf> = folders.iter().map(|f| folder.join(f)).collect();
             let records = load(&folders)?;

@@ -37,7 +37,7 @@ fn teaching_pages() -> Vec<String> {
     let one_node = LESSONS.iter().filter(|l| !l.beyond_one_node).map(page);
     let beyond = LESSONS.iter().filter(|l| l.beyond_one_node).map(page);
     one_node
-        .chain(["compute-nodes.md".to_string()])
+        .chain(["roofline.md".to_string(), "compute-nodes.md".to_string()])
         .chain(beyond)
         .collect()
 }

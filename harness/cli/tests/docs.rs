@@ -12,8 +12,9 @@ use workbook_cli::binaries::workspace_root;
 use workbook_cli::list::markdown_table;
 
 const HARNESS_FLAGS: [&str; 6] = ["threads", "repeat", "warmup", "json", "help", "variant"];
-const COMMANDS: [&str; 10] = [
-    "list", "compare", "sweep", "check", "data", "build", "slurm", "report", "doctor", "book",
+const COMMANDS: [&str; 11] = [
+    "list", "compare", "sweep", "check", "data", "build", "slurm", "report", "doctor", "machine",
+    "book",
 ];
 /// Binaries that are not lessons: the SWMR lesson's simulated detector.
 const TOOLS: [&str; 2] = ["swmr-writer", "ping-pong"];

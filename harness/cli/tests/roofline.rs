@@ -151,3 +151,47 @@ fn a_weak_sweep_grows_the_square_and_draws_both_plots() {
         );
     }
 }
+
+/// `book --record` of a sweep quote keeps the limits it ran against beside its records, and
+/// the quote and its roofline are drawn from them: a machine without limits, or another
+/// machine's, draws the same page.
+#[test]
+fn a_recorded_sweep_quote_keeps_its_limits_with_its_records() {
+    let dir = scratch_dir("book-limits");
+    let file = measured_limits(&dir);
+    let book = dir.join("book");
+    std::fs::create_dir_all(&book).expect("book folder");
+    let page = book.join("page.md");
+    std::fs::write(
+        &page,
+        "<!-- quote tiny: sweep pi --quick --threads 1,2 -->\n<!-- end quote -->\n",
+    )
+    .expect("page");
+    let folder = book.to_string_lossy().to_string();
+    let ran = run(workbook()
+        .env("WORKBOOK_MACHINE_FILE", &file)
+        .args(["book", "--lessons", &folder, "--record", "tiny"])
+        .args(["--profile", profile()]));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let runs = book.join("runs").join("tiny");
+    let kept = std::fs::read_to_string(runs.join("machine.toml")).expect("limits kept");
+    assert_eq!(
+        Limits::parse(&kept),
+        Limits::parse(&std::fs::read_to_string(&file).expect("limits"))
+    );
+    let text = std::fs::read_to_string(&page).expect("page");
+    assert!(text.contains("- limits (workbook machine, "), "{text}");
+    assert!(text.contains("runs/tiny/roofline.png"), "{text}");
+    assert!(runs.join("roofline.png").is_file());
+
+    // Checked with no limits of this host's at all: the kept ones still give the page.
+    let elsewhere = dir.join("no-such-machine.toml");
+    let check = run(workbook().env("WORKBOOK_MACHINE_FILE", &elsewhere).args([
+        "book",
+        "--check",
+        "--lessons",
+        &folder,
+    ]));
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
