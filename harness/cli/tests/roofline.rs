@@ -195,3 +195,45 @@ fn a_recorded_sweep_quote_keeps_its_limits_with_its_records() {
     assert_eq!(check.code, 0, "{}", check.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A `machine` quote: recording measures the machine (into the host's file, here the one
+/// WORKBOOK_MACHINE_FILE names) and keeps the limits; the page shows them; without them
+/// the check names the quote and how to record it.
+#[test]
+fn a_machine_quote_is_measured_kept_and_shown() {
+    let dir = scratch_dir("book-machine");
+    let book = dir.join("book");
+    std::fs::create_dir_all(&book).expect("book folder");
+    let page = book.join("page.md");
+    std::fs::write(&page, "<!-- quote here: machine -->\n<!-- end quote -->\n").expect("page");
+    let folder = book.to_string_lossy().to_string();
+    let host_file = dir.join("host.toml");
+
+    let check = run(workbook().env("WORKBOOK_MACHINE_FILE", &host_file).args([
+        "book",
+        "--check",
+        "--lessons",
+        &folder,
+    ]));
+    common::assert_fails(&check, 1, "workbook book --record here");
+
+    let ran = run(workbook().env("WORKBOOK_MACHINE_FILE", &host_file).args([
+        "book",
+        "--lessons",
+        &folder,
+        "--record",
+        "here",
+    ]));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let measured = std::fs::read_to_string(&host_file).expect("the host's limits");
+    let kept = std::fs::read_to_string(book.join("runs/here/machine.toml")).expect("kept");
+    assert_eq!(Limits::parse(&kept), Limits::parse(&measured));
+    let text = std::fs::read_to_string(&page).expect("page");
+    assert!(
+        text.contains("f64 peak") && text.contains("triad"),
+        "{text}"
+    );
+    let check = run(workbook().args(["book", "--check", "--lessons", &folder]));
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
