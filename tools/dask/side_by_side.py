@@ -14,7 +14,6 @@ workbook's folder (surveys-10M.csv, people-1M.jsonl: `workbook data`, see lesson
 
 import argparse
 import json
-import operator
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+try:
+    import numpy as np
+    from dask.distributed import Client, LocalCluster
+except ImportError as missing:
+    sys.exit(f"side_by_side: {missing.name} is missing: pip install \"dask[complete]\"")
 
 WORKBOOK = Path(__file__).resolve().parents[2]
 RELEASE = WORKBOOK / "target" / "release"
@@ -159,7 +162,12 @@ def rust_run(lesson, variant, threads, flags, scratch):
     ]
     if lesson == "mandelbrot":
         command += ["--output", str(Path(scratch) / "mandelbrot.png")]
-    out = subprocess.run(command, check=True, capture_output=True, text=True, cwd=scratch)
+    if not Path(command[0]).is_file():
+        sys.exit(f"side_by_side: {command[0]} is missing: cargo build --release --workspace")
+    out = subprocess.run(command, capture_output=True, text=True, cwd=scratch)
+    if out.returncode != 0:
+        why = (out.stderr.strip().splitlines() or ["no message"])[-1]
+        sys.exit(f"side_by_side: {lesson} {variant} failed: {why}")
     record = json.loads(out.stdout)
     return record["median"], record["answer"]
 
@@ -183,8 +191,6 @@ def main():
     for path in (SURVEYS, PEOPLE):
         if path.stem.split("-")[0] in " ".join(args.lessons) and not path.exists():
             sys.exit(f"side_by_side: {path} is missing: make it with `workbook data` (lessons/)")
-
-    from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True)
     client = Client(cluster)

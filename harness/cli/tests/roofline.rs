@@ -152,6 +152,24 @@ fn a_weak_sweep_grows_the_square_and_draws_both_plots() {
     }
 }
 
+/// A book of one page holding `page`, in `dir/book`; returns the page and the folder.
+fn one_page_book(dir: &Path, page: &str) -> (PathBuf, String) {
+    let book = dir.join("book");
+    std::fs::create_dir_all(&book).expect("book folder");
+    std::fs::write(book.join("page.md"), page).expect("page");
+    (book.join("page.md"), book.to_string_lossy().to_string())
+}
+
+/// `workbook book --check` of `folder`, with `limits` as the host's machine file.
+fn check_book(folder: &str, limits: &Path) -> common::Ran {
+    run(workbook().env("WORKBOOK_MACHINE_FILE", limits).args([
+        "book",
+        "--check",
+        "--lessons",
+        folder,
+    ]))
+}
+
 /// `book --record` of a sweep quote keeps the limits it ran against beside its records, and
 /// the quote and its roofline are drawn from them: a machine without limits, or another
 /// machine's, draws the same page.
@@ -159,21 +177,16 @@ fn a_weak_sweep_grows_the_square_and_draws_both_plots() {
 fn a_recorded_sweep_quote_keeps_its_limits_with_its_records() {
     let dir = scratch_dir("book-limits");
     let file = measured_limits(&dir);
-    let book = dir.join("book");
-    std::fs::create_dir_all(&book).expect("book folder");
-    let page = book.join("page.md");
-    std::fs::write(
-        &page,
+    let (page, folder) = one_page_book(
+        &dir,
         "<!-- quote tiny: sweep pi --quick --threads 1,2 -->\n<!-- end quote -->\n",
-    )
-    .expect("page");
-    let folder = book.to_string_lossy().to_string();
+    );
     let ran = run(workbook()
         .env("WORKBOOK_MACHINE_FILE", &file)
         .args(["book", "--lessons", &folder, "--record", "tiny"])
         .args(["--profile", profile()]));
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    let runs = book.join("runs").join("tiny");
+    let runs = dir.join("book").join("runs").join("tiny");
     let kept = std::fs::read_to_string(runs.join("machine.toml")).expect("limits kept");
     assert_eq!(
         Limits::parse(&kept),
@@ -185,13 +198,7 @@ fn a_recorded_sweep_quote_keeps_its_limits_with_its_records() {
     assert!(runs.join("roofline.png").is_file());
 
     // Checked with no limits of this host's at all: the kept ones still give the page.
-    let elsewhere = dir.join("no-such-machine.toml");
-    let check = run(workbook().env("WORKBOOK_MACHINE_FILE", &elsewhere).args([
-        "book",
-        "--check",
-        "--lessons",
-        &folder,
-    ]));
+    let check = check_book(&folder, &dir.join("no-such-machine.toml"));
     assert_eq!(check.code, 0, "{}", check.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -202,20 +209,13 @@ fn a_recorded_sweep_quote_keeps_its_limits_with_its_records() {
 #[test]
 fn a_machine_quote_is_measured_kept_and_shown() {
     let dir = scratch_dir("book-machine");
-    let book = dir.join("book");
-    std::fs::create_dir_all(&book).expect("book folder");
-    let page = book.join("page.md");
-    std::fs::write(&page, "<!-- quote here: machine -->\n<!-- end quote -->\n").expect("page");
-    let folder = book.to_string_lossy().to_string();
+    let (page, folder) = one_page_book(&dir, "<!-- quote here: machine -->\n<!-- end quote -->\n");
     let host_file = dir.join("host.toml");
-
-    let check = run(workbook().env("WORKBOOK_MACHINE_FILE", &host_file).args([
-        "book",
-        "--check",
-        "--lessons",
-        &folder,
-    ]));
-    common::assert_fails(&check, 1, "workbook book --record here");
+    common::assert_fails(
+        &check_book(&folder, &host_file),
+        1,
+        "workbook book --record here",
+    );
 
     let ran = run(workbook().env("WORKBOOK_MACHINE_FILE", &host_file).args([
         "book",
@@ -226,14 +226,14 @@ fn a_machine_quote_is_measured_kept_and_shown() {
     ]));
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     let measured = std::fs::read_to_string(&host_file).expect("the host's limits");
-    let kept = std::fs::read_to_string(book.join("runs/here/machine.toml")).expect("kept");
+    let kept = std::fs::read_to_string(dir.join("book/runs/here/machine.toml")).expect("kept");
     assert_eq!(Limits::parse(&kept), Limits::parse(&measured));
     let text = std::fs::read_to_string(&page).expect("page");
     assert!(
         text.contains("f64 peak") && text.contains("triad"),
         "{text}"
     );
-    let check = run(workbook().args(["book", "--check", "--lessons", &folder]));
+    let check = check_book(&folder, &host_file);
     assert_eq!(check.code, 0, "{}", check.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
